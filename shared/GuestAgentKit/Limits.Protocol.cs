@@ -1,0 +1,5 @@
+namespace GuestAgentKit;
+
+public static partial class Limits
+{
+}
