@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
+namespace GuestAgentKit.Posix;
+
+/// <summary>
+/// Waits for readiness of many file descriptors with ONE epoll instance and ONE thread, so that a
+/// daemon serving a thousand channels needs neither a thread per channel nor polling: the thread
+/// sleeps in <c>epoll_wait</c> until the kernel wakes it. Registrations are one-shot: each
+/// <see cref="WaitAsync"/> arms the descriptor once and completes on the first event.
+/// </summary>
+public sealed unsafe class FdPoller : IDisposable
+{
+    private const int BatchSize = 64;
+
+    private static readonly Lazy<FdPoller> LazyShared = new(() => new FdPoller("gak-fd-poller"));
+
+    private readonly int _epollFd;
+    private readonly Thread _thread;
+    private readonly ConcurrentDictionary<int, Waiter> _waiters = new();
+    private readonly ConcurrentDictionary<int, byte> _known = new();
+    private volatile bool _disposed;
+
+    /// <summary>Creates a poller with its own epoll instance and thread.</summary>
+    /// <param name="threadName">Name of the waiting thread, as seen in debuggers and /proc.</param>
+    public FdPoller(string threadName)
+    {
+        _epollFd = LibC.EpollCreate1(LibC.EPOLL_CLOEXEC);
+        if (_epollFd < 0)
+        {
+            throw PosixException.FromErrno("epoll_create1");
+        }
+
+        _thread = new Thread(Run) { IsBackground = true, Name = threadName };
+        _thread.Start();
+    }
+
+    /// <summary>The process-wide poller.</summary>
+    public static FdPoller Shared => LazyShared.Value;
+
+    /// <summary>
+    /// Completes when <paramref name="fd"/> shows one of <paramref name="events"/> (or an error/hang-up,
+    /// which the kernel always reports). At most one wait per descriptor at a time.
+    /// </summary>
+    /// <param name="fd">An open, non-blocking file descriptor.</param>
+    /// <param name="events">The conditions to wait for.</param>
+    /// <param name="cancellationToken">Cancels this wait; the descriptor stays usable.</param>
+    /// <returns>The conditions the kernel reported.</returns>
+    public ValueTask<PollEvents> WaitAsync(int fd, PollEvents events, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<PollEvents>(cancellationToken);
+        }
+
+        var waiter = new Waiter(this, fd);
+        if (!_waiters.TryAdd(fd, waiter))
+        {
+            throw new InvalidOperationException($"fd {fd} already has a pending wait");
+        }
+
+        var armed = (uint)events | LibC.EPOLLONESHOT;
+        var result = _known.TryAdd(fd, 0) ? Control(LibC.EPOLL_CTL_ADD, fd, armed) : Control(LibC.EPOLL_CTL_MOD, fd, armed);
+        if (result != 0 && Marshal.GetLastPInvokeError() == LibC.ENOENT)
+        {
+            // The number was closed without Forget (the kernel dropped it from the set) and reused.
+            result = Control(LibC.EPOLL_CTL_ADD, fd, armed);
+        }
+
+        if (result != 0)
+        {
+            var error = PosixException.FromErrno($"epoll_ctl(fd {fd})");
+            _waiters.TryRemove(fd, out _);
+            _known.TryRemove(fd, out _);
+            return ValueTask.FromException<PollEvents>(error);
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            waiter.Registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Cancel(token), waiter);
+        }
+
+        return new ValueTask<PollEvents>(waiter.Completion.Task);
+    }
+
+    /// <summary>
+    /// Removes <paramref name="fd"/> from the epoll set. Call before closing a descriptor that was
+    /// waited on; a pending wait fails with <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    /// <param name="fd">The descriptor about to be closed.</param>
+    public void Forget(int fd)
+    {
+        if (_known.TryRemove(fd, out _))
+        {
+            Control(LibC.EPOLL_CTL_DEL, fd, 0);
+        }
+
+        if (_waiters.TryRemove(fd, out var waiter))
+        {
+            waiter.Registration.Dispose();
+            waiter.Completion.TrySetException(new ObjectDisposedException($"fd {fd}", "the descriptor was closed while a wait was pending"));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        // Closing the epoll fd makes epoll_wait fail with EBADF, which ends the thread.
+        LibC.Close(_epollFd);
+        foreach (var fd in _waiters.Keys)
+        {
+            Forget(fd);
+        }
+    }
+
+    private int Control(int op, int fd, uint events)
+    {
+        if (LibC.EpollIsPacked)
+        {
+            var ev = new LibC.EpollEventPacked { Events = events, Data = (ulong)fd };
+            return LibC.EpollCtl(_epollFd, op, fd, &ev);
+        }
+
+        var aligned = new LibC.EpollEventAligned { Events = events, Data = (ulong)fd };
+        return LibC.EpollCtl(_epollFd, op, fd, &aligned);
+    }
+
+    private void Run()
+    {
+        var stride = LibC.EpollIsPacked ? sizeof(LibC.EpollEventPacked) : sizeof(LibC.EpollEventAligned);
+        var buffer = stackalloc byte[BatchSize * stride];
+        while (!_disposed)
+        {
+            var count = LibC.EpollWait(_epollFd, buffer, BatchSize, -1);
+            if (count < 0)
+            {
+                if (Marshal.GetLastPInvokeError() == LibC.EINTR)
+                {
+                    continue;
+                }
+
+                return; // EBADF after Dispose
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var entry = buffer + (i * stride);
+                var events = *(uint*)entry;
+                var fd = (int)*(ulong*)(entry + (LibC.EpollIsPacked ? 4 : 8));
+                if (_waiters.TryRemove(fd, out var waiter))
+                {
+                    waiter.Registration.Dispose();
+                    waiter.Completion.TrySetResult((PollEvents)events);
+                }
+            }
+        }
+    }
+
+    private sealed class Waiter(FdPoller owner, int fd)
+    {
+        public TaskCompletionSource<PollEvents> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public void Cancel(CancellationToken token)
+        {
+            // Disarm first so a late event cannot complete a wait nobody owns any more.
+            if (owner._waiters.TryRemove(new KeyValuePair<int, Waiter>(fd, this)))
+            {
+                owner.Control(LibC.EPOLL_CTL_MOD, fd, LibC.EPOLLONESHOT);
+                Completion.TrySetCanceled(token);
+            }
+        }
+    }
+}
