@@ -1,0 +1,16 @@
+using System.CommandLine;
+using GuestAgentKit.Cli;
+
+namespace GuestAgentKit.Guest.Cli;
+
+/// <summary>The <c>gak-agent</c> command tree: one file per command under Commands/.</summary>
+internal static class AgentCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "GuestAgentKit guest agent: find Xen channels by name and serve JSON-RPC to dom0 over them.\n\n" +
+            ExitCodes.Help);
+        return root;
+    }
+}
