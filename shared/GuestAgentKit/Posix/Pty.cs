@@ -11,9 +11,10 @@ namespace GuestAgentKit.Posix;
 /// once because the master waits on the shared <see cref="FdPoller"/>, not on a thread.
 /// </summary>
 /// <remarks>
-/// <para>Holding the slave open (the default): on Linux the master sees hang-up (<c>POLLHUP</c>, reads fail
-/// with <c>EIO</c>, which <see cref="FdStream"/> reports as 0 bytes) whenever no descriptor of the slave is
-/// open, including before anyone opened it the first time. A channel endpoint must instead behave like
+/// <para>Holding the slave open (the default): on Linux, once the slave has been opened and its last
+/// descriptor closes, the master sees hang-up (<c>POLLHUP</c> on every poll, reads fail with <c>EIO</c>, which
+/// <see cref="FdStream"/> reports as 0 bytes) until the slave is opened again; before the first open it
+/// merely has nothing to read. A channel endpoint must instead behave like
 /// <c>/dev/hvcN</c>: always present, the agent coming and going, bytes for it waiting in the queue. So by
 /// default the pair keeps one slave descriptor open (never read) for its lifetime; then the master never
 /// sees hang-up and bytes written to it wait in the slave's input queue until an agent opens the slave
