@@ -75,6 +75,21 @@ public sealed class FdStreamTests
     }
 
     [Fact]
+    public async Task Read_Synchronous_BlocksUntilDataArrives()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var pty = Pty.Open();
+        await using var slave = Tty.OpenRaw(pty.SlavePath);
+        var buffer = new byte[4];
+
+        var reading = Task.Run(() => slave.Read(buffer, 0, buffer.Length), ct);
+        pty.Master.Write([1, 2, 3]);
+
+        Assert.Equal(3, await reading.WaitAsync(Timeout, ct));
+        Assert.Equal(new byte[] { 1, 2, 3, 0 }, buffer);
+    }
+
+    [Fact]
     public async Task Streams_HundredPtys_OneDedicatedPollerServesAllConcurrently()
     {
         var ct = TestContext.Current.CancellationToken;
