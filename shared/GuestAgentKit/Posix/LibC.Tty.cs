@@ -22,8 +22,8 @@ internal static partial class LibC
     /// <c>struct termios</c> as glibc declares it for Linux (<c>/usr/include/x86_64-linux-gnu/bits/termios-struct.h</c>,
     /// the "Linux/generic version", also used on arm64): four <c>tcflag_t</c> (unsigned int), <c>cc_t c_line</c>,
     /// <c>cc_t c_cc[NCCS]</c> with <c>NCCS 32</c>, then <c>speed_t c_ispeed, c_ospeed</c>. Offsets 0/4/8/12, 16, 17,
-    /// 52/56; sizeof 60 (checked with gcc on Debian 12). We only pass it between tcgetattr, cfmakeraw and
-    /// tcsetattr, so a wrong layout could only make it too small, which the size keeps from happening.
+    /// 52/56; sizeof 60 (checked with gcc on Debian 12). This is glibc's user-space struct, not the kernel's
+    /// (glibc's tcgetattr/tcsetattr convert); we only pass it by pointer between those calls and cfmakeraw.
     /// </summary>
     [StructLayout(LayoutKind.Sequential)]
     public unsafe struct Termios
