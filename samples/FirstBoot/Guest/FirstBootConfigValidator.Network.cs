@@ -47,7 +47,13 @@ public static partial class FirstBootConfigValidator
                 errors.Add($"{path}.name", $"interface '{nic.Name}' is listed twice");
             }
 
+            var before = errors.Count;
             var prefixes = ValidateAddresses(path, nic, errors);
+            if (errors.Count != before)
+            {
+                continue; // a gateway cannot be checked against addresses that did not parse
+            }
+
             ValidateGateway($"{path}.gateway", nic.Gateway, AddressFamily.InterNetwork, nic.Dhcp, prefixes, errors);
             ValidateGateway($"{path}.gateway6", nic.Gateway6, AddressFamily.InterNetworkV6, nic.Dhcp6, prefixes, errors);
         }

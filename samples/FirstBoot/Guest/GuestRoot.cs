@@ -43,7 +43,7 @@ internal sealed class GuestRoot
         if (info.LinkTarget is not null)
         {
             // Read what the link points to (it must stay inside the root); the rename replaces the link itself.
-            var (target, targetMissing) = Walk(guestPath, LinkTargetAsGuestPath(guestPath, host, parentHost, info.LinkTarget), mustExist: false);
+            var (target, targetMissing) = Walk(guestPath, LinkTargetAsGuestPath(guestPath, host, parentHost, info.LinkTarget), mustExist: false, finalMayBeFile: true);
             read = targetMissing.Count > 0 ? null : target;
         }
         else if (info.Exists || Directory.Exists(host))
@@ -66,7 +66,7 @@ internal sealed class GuestRoot
     public string ToGuestPath(string hostPath) =>
         Host == "/" ? hostPath : "/" + Path.GetRelativePath(Host, hostPath).Replace('\\', '/');
 
-    private (string Existing, List<string> Missing) Walk(string subject, string guestPath, bool mustExist)
+    private (string Existing, List<string> Missing) Walk(string subject, string guestPath, bool mustExist, bool finalMayBeFile = false)
     {
         var pending = new Stack<string>(Components(guestPath).Reverse());
         var current = Host;
@@ -115,8 +115,9 @@ internal sealed class GuestRoot
                 continue;
             }
 
-            if (Directory.Exists(next))
+            if (Directory.Exists(next) || (info.Exists && pending.Count == 0 && finalMayBeFile))
             {
+                // A file is fine as the last component of a symlinked file's target.
                 current = next;
             }
             else if (info.Exists)
