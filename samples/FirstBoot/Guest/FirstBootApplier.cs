@@ -15,6 +15,7 @@ namespace GuestAgentKit.Samples.FirstBoot.Guest;
 /// (file 0600, a created .ssh 0700, both owned by the user when we run as root), and the NoCloud seed.
 /// Not done: files of interfaces or seed documents dropped from a later config are not deleted, and an
 /// existing file's owner is not compared (only content and, for authorized_keys, the mode).
+/// Not thread-safe across concurrent applies to one root: the RPC layer runs one at a time.
 /// </remarks>
 public sealed class FirstBootApplier
 {

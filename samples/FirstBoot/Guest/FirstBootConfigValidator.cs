@@ -82,9 +82,13 @@ public static partial class FirstBootConfigValidator
 
         for (var i = 0; i < Math.Min(servers.Count, FirstBootLimits.MaxDnsServers); i++)
         {
-            if (!IpText.TryParseAddress(servers[i], out var address) || !IpText.IsUsableHostAddress(address) && !System.Net.IPAddress.IsLoopback(address))
+            if (!IpText.TryParseAddress(servers[i], out var address))
             {
                 errors.Add($"dns.servers[{i}]", $"'{IpText.Escape(servers[i] ?? "null")}' is not an IPv4 dotted quad or an IPv6 address");
+            }
+            else if (!IpText.IsUsableHostAddress(address) && !System.Net.IPAddress.IsLoopback(address))
+            {
+                errors.Add($"dns.servers[{i}]", $"{address} is unspecified or multicast, not a name server address");
             }
         }
 
