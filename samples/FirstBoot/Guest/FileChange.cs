@@ -1,0 +1,6 @@
+namespace GuestAgentKit.Samples.FirstBoot.Guest;
+
+/// <summary>One managed file and what happened to it.</summary>
+/// <param name="Path">The path inside the guest root, e.g. <c>/etc/hostname</c>.</param>
+/// <param name="Action">Created, updated or unchanged.</param>
+public sealed record FileChange(string Path, FileChangeAction Action);
