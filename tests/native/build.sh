@@ -18,5 +18,5 @@ gcc $cflags -fPIC -shared -Wl,-soname,libxengnttab.so.1 -Wl,--version-script=gnt
     -o "$out/libxengnttab.so.1" gnttab.c loopback.c
 # Linked against our libxenevtchn (by path: it allocates the xsd_port event channel with it).
 gcc $cflags -fPIC -shared -Wl,--version-script=xenctrl_preload.map \
-    -o "$out/gak-xen-preload.so" xenctrl_preload.c loopback.c "$out/libxenevtchn.so.1" -ldl
-gcc $cflags -o "$out/gak-guest-domain" guest_domain.c "$out/libxenevtchn.so.1" -lxenstore
+    -Wl,-rpath,'$ORIGIN' -o "$out/gak-xen-preload.so" xenctrl_preload.c loopback.c "$out/libxenevtchn.so.1" -ldl
+gcc $cflags -Wl,-rpath,'$ORIGIN' -o "$out/gak-guest-domain" guest_domain.c "$out/libxenevtchn.so.1" -lxenstore
