@@ -20,3 +20,5 @@ gcc $cflags -fPIC -shared -Wl,-soname,libxengnttab.so.1 -Wl,--version-script=gnt
 gcc $cflags -fPIC -shared -Wl,--version-script=xenctrl_preload.map \
     -Wl,-rpath,'$ORIGIN' -o "$out/gak-xen-preload.so" xenctrl_preload.c loopback.c "$out/libxenevtchn.so.1" -ldl
 gcc $cflags -Wl,-rpath,'$ORIGIN' -o "$out/gak-guest-domain" guest_domain.c "$out/libxenevtchn.so.1" -lxenstore
+gcc $cflags -Wl,-rpath,'$ORIGIN' -o "$out/gak-standin-selftest" standin_selftest.c \
+    "$out/libxenevtchn.so.1" "$out/libxengnttab.so.1"

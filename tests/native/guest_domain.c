@@ -6,6 +6,9 @@
  *                                       READ its own node, relative WRITE, WRITE to a dom0 node
  *                                       (must be EACCES); then remove the marker, have dom0
  *                                       release it and wait for @releaseDomain.
+ *   gak-guest-domain <domid> xenstore-vanish
+ *                                       the same, but only the marker is removed (no XS_RELEASE):
+ *                                       the daemon must notice through VIRQ_DOM_EXC.
  *   gak-guest-domain <domid> console <text>
  *                                       also set up the primary console (grant ref 0 + an unbound
  *                                       port, console/ nodes as the toolstack writes them), wait
@@ -282,7 +285,9 @@ static void wait_watch(const char *token, const char *what)
     }
 }
 
-static void release_domain(void)
+/* with_release_call: dom0 also sends XS_RELEASE; without, only the vanished marker (seen by the
+ * daemon through VIRQ_DOM_EXC) tells xenstored the domain is gone. */
+static void release_domain(int with_release_call)
 {
     if (!xs_watch(dom0, "@releaseDomain", "gak-release"))
         fail("dom0 watch @releaseDomain");
@@ -292,11 +297,13 @@ static void release_domain(void)
     if (unlink(path) == -1)
         fail("remove marker %s", path);
     /* xenstored may already have noticed (VIRQ_DOM_EXC); then release finds nothing: fine. */
-    xs_release_domain(dom0, domid);
+    if (with_release_call)
+        xs_release_domain(dom0, domid);
     wait_watch("gak-release", "@releaseDomain after the marker was removed");
     if (xs_is_domain_introduced(dom0, domid))
         fail("domain %u still introduced after release", domid);
-    printf("ok @releaseDomain fired and domain %u is no longer introduced\n", domid);
+    printf("ok @releaseDomain fired%s and domain %u is no longer introduced\n",
+           with_release_call ? "" : " without XS_RELEASE", domid);
 }
 
 static struct xencons_interface *cons;
@@ -371,7 +378,7 @@ int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 3 || (strcmp(argv[2], "console") == 0 && argc < 4)) {
-        fprintf(stderr, "usage: %s <domid> xenstore | <domid> console <text>\n", argv[0]);
+        fprintf(stderr, "usage: %s <domid> xenstore|xenstore-vanish | <domid> console <text>\n", argv[0]);
         return 2;
     }
     root = getenv("GAK_LOOPBACK_DIR");
@@ -415,7 +422,7 @@ int main(int argc, char **argv)
         check_console(argv[3]);
     } else {
         check_xenstore_as_guest();
-        release_domain();
+        release_domain(strcmp(argv[2], "xenstore-vanish") != 0);
     }
     xs_close(dom0);
     xenevtchn_close(xce);

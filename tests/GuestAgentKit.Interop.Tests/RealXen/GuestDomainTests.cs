@@ -13,24 +13,25 @@ public sealed class GuestDomainTests
     [InlineData(XenStoredKind.OCaml)]
     public async Task XenStoreRing_UnprivilegedDomain_SeesRealPermissionsAndRelease(XenStoredKind kind)
     {
-        var ct = TestContext.Current.CancellationToken;
-        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(Timeout, ct);
+        var output = await RunGuestAsync(kind, "xenstore");
 
-        var result = await ChildProcess.RunAsync(
-            store.StandIns.GuestDomain, ["5", "xenstore"], store.ClientEnvironment(), Timeout, ct);
-
-        Assert.True(result.ExitCode == 0, result.ToString());
-        var output = result.StandardOutput;
         Assert.Contains("ok introduced domain 5", output, StringComparison.Ordinal);
         Assert.Contains("ok guest read /local/domain/5/name = guest-5", output, StringComparison.Ordinal);
         Assert.Contains("ok guest relative write data/greeting visible to dom0 at /local/domain/5/data/greeting", output, StringComparison.Ordinal);
         Assert.Contains("ok guest write /tool/gak-secret = EACCES", output, StringComparison.Ordinal);
         Assert.Contains("ok guest read /tool/gak-secret = EACCES", output, StringComparison.Ordinal);
         Assert.Contains("ok @releaseDomain fired and domain 5 is no longer introduced", output, StringComparison.Ordinal);
+    }
 
-        // The convention's side effects: the domain's marker is gone, its ring page stays its own file.
-        Assert.False(File.Exists(Path.Combine(store.Root, "domains", "5")));
-        Assert.Equal(4096, new FileInfo(Path.Combine(store.Root, "grants", "5", "1")).Length);
+    [Theory]
+    [InlineData(XenStoredKind.C)]
+    [InlineData(XenStoredKind.OCaml)]
+    public async Task MarkerRemoved_NoReleaseCall_DaemonFiresReleaseDomain(XenStoredKind kind)
+    {
+        // The stand-in's VIRQ_DOM_EXC (inotify on R/domains) is the daemon's only way to learn this.
+        var output = await RunGuestAsync(kind, "xenstore-vanish");
+
+        Assert.Contains("ok @releaseDomain fired without XS_RELEASE and domain 5 is no longer introduced", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -49,5 +50,19 @@ public sealed class GuestDomainTests
         Assert.Contains($"ok console bytes arrived on the pty: {Text}", result.StandardOutput, StringComparison.Ordinal);
         // xenconsoled logged the same bytes before writing them to the pty.
         Assert.Equal(Text, await File.ReadAllTextAsync(Path.Combine(consoled.LogDirectory, "guest-guest-7.log"), ct));
+    }
+
+    private static async Task<string> RunGuestAsync(XenStoredKind kind, string mode)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(Timeout, ct);
+
+        var result = await ChildProcess.RunAsync(store.StandIns.GuestDomain, ["5", mode], store.ClientEnvironment(), Timeout, ct);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // The convention's side effects: the marker is gone, the ring page is still the domain's own file.
+        Assert.False(File.Exists(Path.Combine(store.Root, "domains", "5")));
+        Assert.Equal(4096, new FileInfo(Path.Combine(store.Root, "grants", "5", "1")).Length);
+        return result.StandardOutput;
     }
 }

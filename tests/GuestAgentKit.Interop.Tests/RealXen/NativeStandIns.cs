@@ -20,6 +20,9 @@ internal sealed class NativeStandIns
     /// <summary>The LD_PRELOAD library standing in for the hypervisor under the real daemons.</summary>
     public string Preload => Path.Combine(Directory, "gak-xen-preload.so");
 
+    /// <summary>The self-test of the stand-in libraries as two domains (tests/native/standin_selftest.c).</summary>
+    public string SelfTest => Path.Combine(Directory, "gak-standin-selftest");
+
     /// <summary>The test guest domain program (tests/native/guest_domain.c).</summary>
     public string GuestDomain => Path.Combine(Directory, "gak-guest-domain");
 
@@ -49,7 +52,7 @@ internal sealed class NativeStandIns
         XenPackages.Require("/usr/include/xengnttab.h", "libxen-dev");
 
         var target = Path.Combine(Path.GetTempPath(), "gak-native-" + HashSources(sources));
-        if (File.Exists(Path.Combine(target, "gak-guest-domain")))
+        if (File.Exists(Path.Combine(target, "gak-standin-selftest")))
         {
             return new NativeStandIns(target);
         }
@@ -71,7 +74,7 @@ internal sealed class NativeStandIns
         {
             System.IO.Directory.Move(scratch, target);
         }
-        catch (IOException) when (File.Exists(Path.Combine(target, "gak-guest-domain")))
+        catch (IOException) when (File.Exists(Path.Combine(target, "gak-standin-selftest")))
         {
             // Another test process won the race with an identical build.
             System.IO.Directory.Delete(scratch, recursive: true);
