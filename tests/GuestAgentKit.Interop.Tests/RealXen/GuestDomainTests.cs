@@ -38,7 +38,7 @@ public sealed class GuestDomainTests
     public async Task Xenconsoled_GuestWritesConsoleRing_BytesReachPtyAndLog()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var store = await RealXenStored.StartAsync(XenStoredKind.C, ct).WaitAsync(Timeout, ct);
+        await using var store = await RealXenStored.StartAsync(XenStoredKind.C, ct).WaitAsync(RealXenStored.StartTimeout, ct);
         await using var consoled = RealXenConsoled.Start(store);
         const string Text = "hello from the console ring";
 
@@ -55,7 +55,7 @@ public sealed class GuestDomainTests
     private static async Task<string> RunGuestAsync(XenStoredKind kind, string mode)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(Timeout, ct);
+        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(RealXenStored.StartTimeout, ct);
 
         var result = await ChildProcess.RunAsync(store.StandIns.GuestDomain, ["5", mode], store.ClientEnvironment(), Timeout, ct);
 

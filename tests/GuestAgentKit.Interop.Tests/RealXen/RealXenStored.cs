@@ -9,6 +9,12 @@ namespace GuestAgentKit.Interop.Tests.RealXen;
 /// </summary>
 internal sealed class RealXenStored : IAsyncDisposable
 {
+    /// <summary>
+    /// Bound for <see cref="StartAsync"/>: the first start of a run also compiles the stand-ins,
+    /// which takes seconds on a busy 2-core machine.
+    /// </summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
     private readonly Process _process;
     private int _disposed;
 

@@ -9,7 +9,7 @@ public sealed class StandInsTests
     public async Task SelfTest_TwoDomains_GrantsAndEventChannelsFollowConvention()
     {
         var ct = TestContext.Current.CancellationToken;
-        var standIns = await NativeStandIns.GetAsync(ct);
+        var standIns = await NativeStandIns.GetAsync(ct).WaitAsync(RealXenStored.StartTimeout, ct);
         var root = LoopbackDirectory.Create();
         try
         {
@@ -34,7 +34,7 @@ public sealed class StandInsTests
     public async Task StandIn_ComparedWithDebianLibrary_ExportsSameSymbolsAndVersions(string library)
     {
         var ct = TestContext.Current.CancellationToken;
-        var standIns = await NativeStandIns.GetAsync(ct);
+        var standIns = await NativeStandIns.GetAsync(ct).WaitAsync(RealXenStored.StartTimeout, ct);
         var real = XenPackages.Require(Path.Combine("/usr/lib/x86_64-linux-gnu", library), library.StartsWith("libxenevtchn", StringComparison.Ordinal) ? "libxenevtchn1" : "libxengnttab1");
 
         var expected = await ExportedFunctionsAsync(real, ct);
@@ -48,7 +48,7 @@ public sealed class StandInsTests
     public async Task Preload_XcFunctions_CarryLibxenctrlVersion()
     {
         var ct = TestContext.Current.CancellationToken;
-        var standIns = await NativeStandIns.GetAsync(ct);
+        var standIns = await NativeStandIns.GetAsync(ct).WaitAsync(RealXenStored.StartTimeout, ct);
         var real = await ExportedFunctionsAsync(XenPackages.Require("/usr/lib/x86_64-linux-gnu/libxenctrl.so.4.17", "libxenmisc4.17"), ct);
 
         var preload = await ExportedFunctionsAsync(standIns.Preload, ct);

@@ -11,7 +11,7 @@ public sealed class XenStoreToolsTests
     public async Task WriteReadLsRm_RealDaemon_RoundTrips(XenStoredKind kind)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(Timeout, ct);
+        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(RealXenStored.StartTimeout, ct);
 
         Succeeded(await store.RunToolAsync("xenstore-write", "/gak/a", "1", "/gak/b", "two words"));
         Assert.Equal("two words", Succeeded(await store.RunToolAsync("xenstore-read", "/gak/b")).TrimEnd('\n'));
@@ -32,7 +32,7 @@ public sealed class XenStoreToolsTests
     public async Task Chmod_RealDaemon_PermissionsListedWithOwnerFirst(XenStoredKind kind)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(Timeout, ct);
+        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(RealXenStored.StartTimeout, ct);
 
         Succeeded(await store.RunToolAsync("xenstore-write", "/gak/p", "v"));
         Succeeded(await store.RunToolAsync("xenstore-chmod", "/gak/p", "n0", "r5", "b7"));
@@ -47,7 +47,7 @@ public sealed class XenStoreToolsTests
     public async Task Watch_WriteBelowWatchedPath_ReportsPath(XenStoredKind kind)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(Timeout, ct);
+        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(RealXenStored.StartTimeout, ct);
 
         // -n 2: the event every new watch fires at once, then the one our write causes.
         using var watch = ChildProcess.Start(XenPackages.Tool("xenstore-watch"), ["-n", "2", "/gak/w"], store.ClientEnvironment());
