@@ -13,7 +13,8 @@
  *                                       also set up the primary console (grant ref 0 + an unbound
  *                                       port, console/ nodes as the toolstack writes them), wait
  *                                       for xenconsoled's tty node, write <text> into the out ring
- *                                       and read it back from the pty.
+ *                                       and read it back from the pty; type on the pty and read
+ *                                       it from the in ring.
  *
  * Environment: GAK_LOOPBACK_DIR (root R), XENSTORED_PATH (dom0's xenstore socket).
  * Each step prints one "ok ..." line; any failure prints "FAIL ..." and exits 1.
@@ -370,6 +371,33 @@ static void check_console(const char *text)
     if (strcmp(got, text) != 0)
         fail("pty gave '%s', expected '%s'", got, text);
     printf("ok console bytes arrived on the pty: %s\n", got);
+
+    /* Guest input: what dom0 types on the pty lands in the in ring, announced by an event. */
+    const char *typed = "typed on the pty";
+    size_t typed_len = strlen(typed);
+    if (write(pty, typed, typed_len) != (ssize_t)typed_len)
+        fail("write %s", tty);
+    deadline = now_ms() + TIMEOUT_MS;
+    for (;;) {
+        XENCONS_RING_IDX in_cons = cons->in_cons, in_prod = cons->in_prod;
+        __sync_synchronize();
+        if (in_prod - in_cons > sizeof(cons->in))
+            fail("xenconsoled left bad in ring indices cons=%u prod=%u", in_cons, in_prod);
+        if (in_prod - in_cons >= typed_len)
+            break;
+        wait_event(deadline, "console input from xenconsoled");
+    }
+    char in[sizeof(cons->in) + 1];
+    XENCONS_RING_IDX in_cons = cons->in_cons;
+    size_t in_len = cons->in_prod - in_cons;
+    for (size_t i = 0; i < in_len; i++)
+        in[i] = cons->in[MASK_XENCONS_IDX(in_cons + i, cons->in)];
+    in[in_len] = '\0';
+    __sync_synchronize();
+    cons->in_cons = in_cons + (XENCONS_RING_IDX)in_len;
+    if (strcmp(in, typed) != 0)
+        fail("in ring holds '%s', expected '%s'", in, typed);
+    printf("ok pty input arrived in the console in ring: %s\n", in);
     free(tty);
     close(pty);
 }

@@ -35,7 +35,7 @@ public sealed class GuestDomainTests
     }
 
     [Fact]
-    public async Task Xenconsoled_GuestWritesConsoleRing_BytesReachPtyAndLog()
+    public async Task Xenconsoled_GuestConsoleRing_BytesFlowBothWaysThroughPty()
     {
         var ct = TestContext.Current.CancellationToken;
         await using var store = await RealXenStored.StartAsync(XenStoredKind.C, ct).WaitAsync(RealXenStored.StartTimeout, ct);
@@ -48,6 +48,7 @@ public sealed class GuestDomainTests
         Assert.True(result.ExitCode == 0, $"{result}; {consoled.ExitReport()}");
         Assert.Contains("ok xenconsoled serves console of domain 7 on /dev/pts/", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"ok console bytes arrived on the pty: {Text}", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("ok pty input arrived in the console in ring: typed on the pty", result.StandardOutput, StringComparison.Ordinal);
         // xenconsoled logged the same bytes before writing them to the pty.
         Assert.Equal(Text, await File.ReadAllTextAsync(Path.Combine(consoled.LogDirectory, "guest-guest-7.log"), ct));
     }
