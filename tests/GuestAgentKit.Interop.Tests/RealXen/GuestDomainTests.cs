@@ -34,11 +34,13 @@ public sealed class GuestDomainTests
         Assert.Contains("ok @releaseDomain fired without XS_RELEASE and domain 5 is no longer introduced", output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Xenconsoled_GuestConsoleRing_BytesFlowBothWaysThroughPty()
+    [Theory]
+    [InlineData(XenStoredKind.C)]
+    [InlineData(XenStoredKind.OCaml)]
+    public async Task Xenconsoled_GuestConsoleRing_BytesFlowBothWaysThroughPty(XenStoredKind kind)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var store = await RealXenStored.StartAsync(XenStoredKind.C, ct).WaitAsync(RealXenStored.StartTimeout, ct);
+        await using var store = await RealXenStored.StartAsync(kind, ct).WaitAsync(RealXenStored.StartTimeout, ct);
         await using var consoled = RealXenConsoled.Start(store);
         const string Text = "hello from the console ring";
 
