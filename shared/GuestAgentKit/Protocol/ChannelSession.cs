@@ -179,9 +179,13 @@ public sealed class ChannelSession : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            return arguments is null
-                ? await _rpc.InvokeWithCancellationAsync<T>(method, [], linked.Token).ConfigureAwait(false)
-                : await _rpc.InvokeWithParameterObjectAsync<T>(method, arguments, linked.Token).ConfigureAwait(false);
+            var call = arguments is null
+                ? _rpc.InvokeWithCancellationAsync<T>(method, [], linked.Token)
+                : _rpc.InvokeWithParameterObjectAsync<T>(method, arguments, linked.Token);
+
+            // StreamJsonRpc sends $/cancelRequest on cancellation but then waits for the agent's answer;
+            // an agent that never answers must not hold the caller beyond the timeout.
+            return await call.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

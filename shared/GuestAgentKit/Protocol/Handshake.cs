@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Security.Cryptography;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using GuestAgentKit.Channels;
 
@@ -13,6 +15,10 @@ internal static class Handshake
     public const string NameMismatch = "name-mismatch";
     public const string VersionMismatch = "version-mismatch";
     public const string MalformedHello = "malformed-hello";
+
+    // Escape only what JSON requires (", \, control characters); quotes and non-ASCII stay readable.
+    // UTF-8 output can never contain the 0xFF marker.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>A fresh nonce: <see cref="Limits.HandshakeNonceBytes"/> random bytes as lowercase hex.</summary>
     public static string NewNonce() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(Limits.HandshakeNonceBytes));
@@ -36,12 +42,15 @@ internal static class Handshake
 
     private static byte[] Encode(HandshakeMessage message)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(message, ProtocolJsonContext.Default.HandshakeMessage);
-        var line = new byte[json.Length + 2];
-        line[0] = ChannelFrameReader.Marker;
-        json.CopyTo(line, 1);
-        line[^1] = (byte)'\n';
-        return line;
+        var line = new ArrayBufferWriter<byte>();
+        line.Write([ChannelFrameReader.Marker]);
+        using (var writer = new Utf8JsonWriter(line, WriterOptions))
+        {
+            JsonSerializer.Serialize(writer, message, ProtocolJsonContext.Default.HandshakeMessage);
+        }
+
+        line.Write("\n"u8);
+        return line.WrittenSpan.ToArray();
     }
 
     /// <summary>Decodes a handshake line (without marker and LF).</summary>
