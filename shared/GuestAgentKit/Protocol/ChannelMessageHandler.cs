@@ -125,6 +125,13 @@ internal sealed class ChannelMessageHandler : MessageHandlerBase
 
     protected override async ValueTask WriteCoreAsync(JsonRpcMessage content, CancellationToken cancellationToken)
     {
+        if (content is JsonRpcError { Error: { Data: CommonErrorData } detail })
+        {
+            // StreamJsonRpc attaches exception type, message and stack trace to some errors it creates
+            // itself (e.g. invalid params); none of that may cross the channel.
+            detail.Data = null;
+        }
+
         var buffer = new ArrayBufferWriter<byte>();
         Formatter.Serialize(buffer, content);
         if (buffer.WrittenCount > _maxLineBytes)

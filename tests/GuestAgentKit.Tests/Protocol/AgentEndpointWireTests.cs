@@ -52,6 +52,22 @@ public sealed class AgentEndpointWireTests
     }
 
     [Fact]
+    public async Task Request_BadParams_InvalidParamsWithoutExceptionData()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        await using var agent = new AgentHarness(pair.Guest);
+        var dom0 = new RawPeer(pair.Host);
+        await dom0.HelloAsync("0a", "org.guestagentkit.agent.1");
+
+        await dom0.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"test.echo\",\"params\":{\"text\":5}}\n");
+        var error = await dom0.ReadJsonLineAsync();
+
+        Assert.Equal(-32602, error.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.False(error.GetProperty("error").TryGetProperty("data", out _), error.GetRawText());
+        Assert.DoesNotContain("   at ", error.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Request_UnknownMethod_ErrorWithoutStackTraceAndSessionGoesOn()
     {
         await using var pair = await SocketPair.CreateAsync();
