@@ -1,0 +1,236 @@
+using System.Globalization;
+using System.Text;
+using GuestAgentKit.Channels;
+using StreamJsonRpc.Protocol;
+
+namespace GuestAgentKit.Protocol;
+
+/// <summary>
+/// The agent's end of a channel (docs/protocol.md): waits for a resync marker, answers the hello,
+/// serves JSON-RPC until dom0 starts a new session (marker) or the stream ends, and goes back to
+/// waiting — for any number of sessions. Stale bytes, garbage, oversized lines, unknown methods and
+/// bad parameters never end <see cref="RunAsync"/>; only end of stream (hangup) and cancellation do.
+/// </summary>
+public sealed class AgentEndpoint
+{
+    private const string BuiltinPrefix = "agent";
+    private readonly AgentEndpointOptions _options;
+    private readonly List<AgentRpcTarget> _targets = [AgentRpcTarget.Create<IAgentBuiltins>(BuiltinPrefix, new AgentBuiltins())];
+
+    /// <summary>Creates an agent endpoint for one channel.</summary>
+    /// <param name="channel">The channel this agent serves; a hello naming another is rejected.</param>
+    /// <param name="identity">Name and version reported in the welcome.</param>
+    /// <param name="options">Line cap, versions, serialization; null for defaults.</param>
+    public AgentEndpoint(ChannelName channel, AgentIdentity identity, AgentEndpointOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(identity);
+        Channel = channel;
+        Identity = identity;
+        _options = options ?? new AgentEndpointOptions();
+    }
+
+    /// <summary>The channel this agent serves.</summary>
+    public ChannelName Channel { get; }
+
+    /// <summary>Name and version reported in the welcome.</summary>
+    public AgentIdentity Identity { get; }
+
+    /// <summary>Every JSON-RPC method served, as listed in the welcome.</summary>
+    public IReadOnlyList<string> Methods => [.. _targets.SelectMany(t => t.Methods)];
+
+    /// <summary>Raised (synchronously, on the loop) for handshakes, rejects, session ends and bad lines.</summary>
+    public event EventHandler<AgentSessionEventArgs>? SessionEvent;
+
+    /// <summary>
+    /// Serves the methods of <typeparamref name="TInterface"/> as <c>prefix.method</c> (camelCase, without
+    /// "Async"). Register before <see cref="RunAsync"/>.
+    /// </summary>
+    /// <typeparam name="TInterface">The interface whose methods are served (only those).</typeparam>
+    /// <param name="prefix">Namespace of the methods, e.g. <c>clipboard</c>.</param>
+    /// <param name="target">The implementation.</param>
+    /// <returns>This endpoint.</returns>
+    public AgentEndpoint AddTarget<TInterface>(string prefix, TInterface target)
+        where TInterface : class
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
+        ArgumentNullException.ThrowIfNull(target);
+        if (!prefix.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+        {
+            throw new ArgumentException($"method prefix '{prefix}' may only contain ASCII letters, digits, '.', '-' and '_'", nameof(prefix));
+        }
+
+        var added = AgentRpcTarget.Create(prefix, target);
+        var clash = added.Methods.Intersect(Methods, StringComparer.Ordinal).FirstOrDefault();
+        if (clash is not null)
+        {
+            throw new ArgumentException($"method '{clash}' is already served by another target", nameof(target));
+        }
+
+        _targets.Add(added);
+        return this;
+    }
+
+    /// <summary>Runs sessions on <paramref name="stream"/> until it ends (EOF or I/O error = hangup) or cancellation.</summary>
+    /// <param name="stream">The channel, e.g. the raw /dev/hvcN tty.</param>
+    /// <param name="cancellationToken">Stops the loop.</param>
+    /// <returns>A task that completes when the stream ended; reopen the device and call again after a hangup.</returns>
+    public async Task RunAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var reader = new ChannelFrameReader(stream);
+        using var writer = new ChannelLineWriter(stream);
+        var haveMarker = false;
+        try
+        {
+            while (true)
+            {
+                var frame = await reader.ReadAsync(Limits.HandshakeLineMaxBytes, cancellationToken).ConfigureAwait(false);
+                if (frame.Kind == ChannelFrameKind.EndOfStream)
+                {
+                    Raise(AgentSessionEventKind.SessionEnded, "the channel reached end of stream (hangup)");
+                    return;
+                }
+
+                if (frame.Kind == ChannelFrameKind.Marker)
+                {
+                    haveMarker = true;
+                    continue;
+                }
+
+                if (!haveMarker)
+                {
+                    continue; // Stale bytes before any marker.
+                }
+
+                haveMarker = false;
+                if (frame.Kind == ChannelFrameKind.Oversized)
+                {
+                    Raise(AgentSessionEventKind.MalformedHello, Invariant($"ignored a hello of {frame.Length} bytes; the limit is {Limits.HandshakeLineMaxBytes} bytes"));
+                    continue;
+                }
+
+                var version = await AnswerHelloAsync(frame.Line, writer, cancellationToken).ConfigureAwait(false);
+                if (version is null)
+                {
+                    continue;
+                }
+
+                var endedByMarker = await ServeSessionAsync(reader, writer, cancellationToken).ConfigureAwait(false);
+                if (!endedByMarker)
+                {
+                    return;
+                }
+
+                haveMarker = true;
+            }
+        }
+        catch (IOException ex)
+        {
+            Raise(AgentSessionEventKind.SessionEnded, "the channel hung up: " + ex.Message);
+        }
+    }
+
+    private async Task<int?> AnswerHelloAsync(ReadOnlyMemory<byte> line, ChannelLineWriter writer, CancellationToken cancellationToken)
+    {
+        var hello = Handshake.TryDecode(line.Span);
+        if (hello?.Gak != HandshakeMessage.Hello || !Handshake.IsValidNonce(hello.Nonce))
+        {
+            Raise(AgentSessionEventKind.MalformedHello, "ignored a line after a marker that is not a hello with a valid nonce");
+            return null;
+        }
+
+        var supported = _options.ProtocolVersions;
+        string? reason = null;
+        string? message = null;
+        var kind = AgentSessionEventKind.MalformedHello;
+        int? version = null;
+        if (hello.Channel is null || hello.Versions is not { Length: > 0 and <= Limits.HandshakeMaxVersions })
+        {
+            (reason, message) = (Handshake.MalformedHello, Invariant($"a hello needs \"channel\" and 1 to {Limits.HandshakeMaxVersions} \"versions\""));
+        }
+        else if (hello.Channel != Channel.Value)
+        {
+            (reason, message, kind) = (Handshake.NameMismatch, $"this agent serves '{Channel}', not '{Quote(hello.Channel)}'", AgentSessionEventKind.NameMismatch);
+        }
+        else
+        {
+            version = hello.Versions.Where(supported.Contains).Select(v => (int?)v).Max();
+            if (version is null)
+            {
+                (reason, message, kind) = (Handshake.VersionMismatch, $"this agent speaks versions [{string.Join(",", supported)}], dom0 offered [{string.Join(",", hello.Versions)}]", AgentSessionEventKind.VersionMismatch);
+            }
+        }
+
+        var answer = version is { } chosen
+            ? Handshake.EncodeWelcome(hello.Nonce!, chosen, Identity, Methods)
+            : Handshake.EncodeReject(hello.Nonce!, reason!, message!, Channel, supported);
+        await writer.WriteAsync(answer, null, cancellationToken).ConfigureAwait(false);
+        Raise(version is null ? kind : AgentSessionEventKind.SessionStarted, version is null ? "rejected the hello: " + message : Invariant($"session started with protocol version {version}"));
+        return version;
+    }
+
+    /// <summary>Serves one JSON-RPC session.</summary>
+    /// <returns>True when it ended because dom0 sent a new marker, false at end of stream.</returns>
+    private async Task<bool> ServeSessionAsync(ChannelFrameReader reader, ChannelLineWriter writer, CancellationToken cancellationToken)
+    {
+        ChannelMessageHandler handler = null!;
+        handler = new ChannelMessageHandler(
+            reader,
+            writer,
+            ChannelJsonRpc.CreateFormatter(_options.JsonTypeInfoResolver),
+            _options.MaxLineBytes,
+            (lineEvent, length, ct) => OnLineEventAsync(handler, lineEvent, length, ct));
+        using var rpc = new ChannelJsonRpc(handler);
+        rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
+        foreach (var target in _targets)
+        {
+            target.AddTo(rpc);
+        }
+
+        rpc.StartListening();
+        using (cancellationToken.Register(rpc.Dispose))
+        {
+            try
+            {
+                await rpc.Completion.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException || ex.InnerException is IOException)
+            {
+                // The stream failed under the session: a hangup, handled below like end of stream.
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        Raise(AgentSessionEventKind.SessionEnded, handler.EndedByMarker ? "dom0 started a new session" : "the channel reached end of stream (hangup)");
+        return handler.EndedByMarker;
+    }
+
+    private async ValueTask<bool> OnLineEventAsync(ChannelMessageHandler handler, ChannelLineEvent lineEvent, long length, CancellationToken cancellationToken)
+    {
+        switch (lineEvent)
+        {
+            case ChannelLineEvent.Marker:
+                return false;
+            case ChannelLineEvent.Oversized:
+                var tooLong = Invariant($"line too long: {length} bytes; the limit is {_options.MaxLineBytes} bytes");
+                Raise(AgentSessionEventKind.LineTooLong, "discarded a " + tooLong);
+                await handler.WriteRawLineAsync(ErrorLine(JsonRpcErrorCode.InvalidRequest, tooLong), cancellationToken).ConfigureAwait(false);
+                return true;
+            default:
+                Raise(AgentSessionEventKind.UnparsableLine, Invariant($"a line of {length} bytes is not a JSON-RPC message"));
+                await handler.WriteRawLineAsync(ErrorLine(JsonRpcErrorCode.ParseError, "parse error: the line is not a JSON-RPC 2.0 message"), cancellationToken).ConfigureAwait(false);
+                return true;
+        }
+    }
+
+    /// <summary>A JSON-RPC error response with <c>"id":null</c> (the request id could not be read). Our own text only.</summary>
+    private static byte[] ErrorLine(JsonRpcErrorCode code, string message) =>
+        Encoding.UTF8.GetBytes(Invariant($"{{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{{\"code\":{(int)code},\"message\":\"{message}\"}}}}\n"));
+
+    private void Raise(AgentSessionEventKind kind, string message) => SessionEvent?.Invoke(this, new AgentSessionEventArgs(kind, message));
+
+    private static string Quote(string text) => Channels.Xl.XlChannelSpec.Quote(text);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using GuestAgentKit.Protocol;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GuestAgentKit.Tests.Protocol;
+
+/// <summary>The real dom0 session against a hand-written agent.</summary>
+public sealed class ChannelSessionKeepaliveTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<ChannelSession> ConnectToRawAgentAsync(SocketPair pair, RawPeer agent, HostSessionOptions options)
+    {
+        var connect = ChannelSession.ConnectAsync(pair.Host, AgentHarness.Name, options, Ct);
+        var hello = await agent.ReadLineAsync();
+        using var json = JsonDocument.Parse(hello.AsMemory(1));
+        var nonce = json.RootElement.GetProperty("nonce").GetString();
+
+        // A stale welcome with another nonce first: dom0 must skip it.
+        await agent.WriteAsync([0xFF, .. Encoding.UTF8.GetBytes($"{{\"gak\":\"welcome\",\"nonce\":\"ffff\",\"version\":1,\"agent\":{{\"name\":\"old\",\"version\":\"0\"}},\"methods\":[]}}\n")]);
+        await agent.WriteAsync([0xFF, .. Encoding.UTF8.GetBytes($"{{\"gak\":\"welcome\",\"nonce\":\"{nonce}\",\"version\":1,\"agent\":{{\"name\":\"raw\",\"version\":\"9\"}},\"methods\":[\"agent.ping\"]}}\n")]);
+        return await connect.WaitAsync(Wait, Ct);
+    }
+
+    [Fact]
+    public async Task Keepalive_IdleChannel_PingsAndClosesWhenUnanswered()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        var time = new FakeTimeProvider();
+        await using var session = await ConnectToRawAgentAsync(pair, agent, new HostSessionOptions { TimeProvider = time });
+        Assert.Equal("raw", session.Welcome.Agent.Name);
+
+        time.Advance(Limits.KeepaliveInterval);
+        var ping = await agent.ReadJsonLineAsync();
+        time.Advance(Limits.CallTimeout);
+        await session.Completion.WaitAsync(Wait, Ct);
+
+        Assert.Equal("agent.ping", ping.GetProperty("method").GetString());
+        Assert.Equal("2.0", ping.GetProperty("jsonrpc").GetString());
+        var reason = Assert.IsType<ChannelSessionClosedException>(session.CloseReason);
+        Assert.Equal("the agent did not answer the keepalive ping within 30 s", reason.Message);
+    }
+
+    [Fact]
+    public async Task Keepalive_AnsweredPing_SessionStaysOpen()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        var time = new FakeTimeProvider();
+        await using var session = await ConnectToRawAgentAsync(pair, agent, new HostSessionOptions { TimeProvider = time });
+
+        time.Advance(Limits.KeepaliveInterval);
+        var ping = await agent.ReadJsonLineAsync();
+        await agent.WriteAsync($"{{\"jsonrpc\":\"2.0\",\"id\":{ping.GetProperty("id").GetRawText()},\"result\":\"pong\"}}\n");
+        var call = session.InvokeAsync<string>("agent.ping", null, Ct);
+        var request = await agent.ReadJsonLineAsync();
+        await agent.WriteAsync($"{{\"jsonrpc\":\"2.0\",\"id\":{request.GetProperty("id").GetRawText()},\"result\":\"pong\"}}\n");
+
+        Assert.Equal("pong", await call.WaitAsync(Wait, Ct));
+        Assert.Null(session.CloseReason);
+        Assert.False(session.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_MalformedWelcome_ThrowsProtocolError()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        var connect = ChannelSession.ConnectAsync(pair.Host, AgentHarness.Name, null, Ct);
+        using var hello = JsonDocument.Parse((await agent.ReadLineAsync()).AsMemory(1));
+        var nonce = hello.RootElement.GetProperty("nonce").GetString();
+
+        await agent.WriteAsync([0xFF, .. Encoding.UTF8.GetBytes($"{{\"gak\":\"welcome\",\"nonce\":\"{nonce}\",\"version\":4}}\n")]);
+
+        var ex = await Assert.ThrowsAsync<ChannelProtocolException>(() => connect.WaitAsync(Wait, Ct));
+        Assert.Contains("malformed welcome", ex.Message, StringComparison.Ordinal);
+    }
+}
