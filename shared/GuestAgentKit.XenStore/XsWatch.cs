@@ -32,7 +32,7 @@ public sealed class XsWatch : IAsyncEnumerable<XsWatchEvent>, IAsyncDisposable
 
     /// <inheritdoc />
     public IAsyncEnumerator<XsWatchEvent> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
-        _events.Reader.ReadAllAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        new XsWatchEnumerator(_events.Reader, cancellationToken);
 
     /// <summary>Unregisters the watch (UNWATCH) and ends the enumeration.</summary>
     /// <returns>A task completing when unwatched.</returns>

@@ -123,14 +123,14 @@ public sealed partial class EmbeddedXenStored : IAsyncDisposable
 
         foreach (var connection in connections)
         {
-            connection.Kill("server stopping");
+            connection.Kill(null);
         }
 
         await _acceptLoop.ConfigureAwait(false);
         await Task.WhenAll(connections.Select(c => c.Completion)).ConfigureAwait(false);
     }
 
-    internal void OnConnectionClosed(XsServerConnection connection, string reason)
+    internal void OnConnectionClosed(XsServerConnection connection, string? reason)
     {
         lock (_gate)
         {
@@ -139,7 +139,14 @@ public sealed partial class EmbeddedXenStored : IAsyncDisposable
             connection.Transactions.Clear();
         }
 
-        XenStoredLog.ConnectionKilled(_logger, connection.Name, reason);
+        if (reason is null)
+        {
+            XenStoredLog.ConnectionClosed(_logger, connection.Name);
+        }
+        else
+        {
+            XenStoredLog.ConnectionKilled(_logger, connection.Name, reason);
+        }
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -198,7 +205,7 @@ public sealed partial class EmbeddedXenStored : IAsyncDisposable
         foreach (var connection in _connections.Where(c => c.Domain == domain && !c.Privileged).ToList())
         {
             connection.Watches.Clear();
-            connection.Kill("domain released");
+            connection.Kill(null);
         }
 
         FireSpecial(XsPath.ReleaseDomain);

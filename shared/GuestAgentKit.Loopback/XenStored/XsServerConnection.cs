@@ -58,7 +58,8 @@ internal sealed class XsServerConnection
     }
 
     /// <summary>Ends the connection once; the server forgets its watches and transactions.</summary>
-    public void Kill(string reason)
+    /// <param name="reason">Why, for the log; null for an orderly end of stream.</param>
+    public void Kill(string? reason)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0)
         {
@@ -75,7 +76,7 @@ internal sealed class XsServerConnection
     {
         var buffer = new byte[XsHeader.Size + Limits.XenStorePayloadMax];
         var filled = 0;
-        var reason = "end of stream";
+        string? reason = null;
         try
         {
             while (!_closing.IsCancellationRequested)
@@ -107,6 +108,11 @@ internal sealed class XsServerConnection
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
         {
             reason = ex.Message;
+        }
+        catch (Exception ex)
+        {
+            // A bug of ours must cost this connection only, never the server.
+            reason = "internal error: " + ex;
         }
 
         Kill(reason);
