@@ -191,7 +191,7 @@ internal sealed class LoopbackEventChannel : IEventChannel
     {
         ClosePeer();
         var text = LoopbackPaths.TryReadText(_paths.Peer(_self, LocalPort));
-        var fields = text?.Split(' ', '\n', StringSplitOptions.RemoveEmptyEntries);
+        var fields = text?.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
         if (fields is not { Length: 2 }
             || !DomainId.TryParse(fields[0], out var domain)
             || !uint.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
