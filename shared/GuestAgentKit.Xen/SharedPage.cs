@@ -14,6 +14,7 @@ public sealed unsafe class SharedPage
     public const int Size = 4096;
 
     private readonly byte* _address;
+    private readonly Memory<byte> _memory;
 
     /// <summary>Wraps a mapped page. The caller keeps the mapping alive while this object is used.</summary>
     /// <param name="address">Address of the first byte of a readable and writable 4 KiB mapping.</param>
@@ -21,6 +22,7 @@ public sealed unsafe class SharedPage
     {
         ArgumentOutOfRangeException.ThrowIfZero(address);
         _address = (byte*)address;
+        _memory = new PageMemoryManager(_address).Memory;
     }
 
     /// <summary>Address of the mapping, for native calls.</summary>
@@ -38,6 +40,23 @@ public sealed unsafe class SharedPage
         }
 
         return new Span<byte>(_address + offset, length);
+    }
+
+    /// <summary>
+    /// Like <see cref="Slice"/>, but as <see cref="Memory{T}"/> for asynchronous I/O. The memory aliases
+    /// the mapping: it must not be used after the mapping is disposed.
+    /// </summary>
+    /// <param name="offset">Byte offset into the page.</param>
+    /// <param name="length">Number of bytes.</param>
+    /// <returns>Memory aliasing the shared page.</returns>
+    public Memory<byte> SliceMemory(int offset, int length)
+    {
+        if ((uint)offset > Size || (uint)length > (uint)(Size - offset))
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset}, +{length}) is outside the {Size}-byte page");
+        }
+
+        return _memory.Slice(offset, length);
     }
 
     /// <summary>Reads a naturally aligned little-endian 32-bit field once, with acquire semantics.</summary>

@@ -4,11 +4,7 @@ namespace GuestAgentKit.Posix;
 
 internal static partial class LibC
 {
-    // <asm-generic/fcntl.h> (x86-64 and arm64 use the generic values).
-    public const int O_RDWR = 0x2;
     public const int O_NOCTTY = 0x100; // 0400
-    public const int O_NONBLOCK = 0x800; // 04000
-    public const int O_CLOEXEC = 0x80000; // 02000000
     public const int F_DUPFD_CLOEXEC = 1030; // <linux/fcntl.h> F_LINUX_SPECIFIC_BASE + 6
 
     // <bits/termios-tcflow.h>, <bits/termios.h>
@@ -16,7 +12,6 @@ internal static partial class LibC
     public const int TCIFLUSH = 0;
 
     public const int EIO = 5;
-    public const int EPIPE = 32;
 
     /// <summary>
     /// <c>struct termios</c> as glibc declares it for Linux (<c>/usr/include/x86_64-linux-gnu/bits/termios-struct.h</c>,

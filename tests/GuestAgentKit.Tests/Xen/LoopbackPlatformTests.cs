@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using GuestAgentKit.Posix;
+using GuestAgentKit.Xen;
+using GuestAgentKit.Xen.Platform;
+using GuestAgentKit.Xen.Platform.Loopback;
+using GuestAgentKit.Xen.Rings;
+
+namespace GuestAgentKit.Tests.Xen;
+
+public sealed class LoopbackPlatformTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private readonly LoopbackRoot _root = new();
+    private readonly FdPoller _poller = new("loopback-test-poller");
+    private readonly LoopbackPlatform _dom0;
+    private readonly LoopbackDomain _guest;
+
+    public LoopbackPlatformTests()
+    {
+        _dom0 = new LoopbackPlatform(_root.Path, DomainId.Dom0, _poller);
+        _guest = new LoopbackDomain(_root.Path, LoopbackRoot.Guest1, _poller);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose()
+    {
+        _dom0.Dispose();
+        _poller.Dispose();
+        _root.Dispose();
+    }
+
+    [Fact]
+    public void MapGrant_BothEnds_SeeEachOthersWrites()
+    {
+        var (grant, frontend) = _guest.GrantPage(DomainId.Dom0);
+        using (frontend)
+        using (var backend = _dom0.MapGrant(LoopbackRoot.Guest1, grant))
+        {
+            Assert.Equal(GrantRef.FirstFree, grant.Value);
+            Assert.True(backend.Page.Slice(0, SharedPage.Size).ToArray().All(b => b == 0));
+
+            frontend.Page.WriteUInt32Volatile(3084, 0xDEADBEEF);
+            backend.Page.Slice(100, 3).Fill(7);
+
+            Assert.Equal(0xDEADBEEFu, backend.Page.ReadUInt32Volatile(3084));
+            Assert.Equal([7, 7, 7], frontend.Page.Slice(100, 3).ToArray());
+        }
+
+        Assert.Equal(SharedPage.Size, new FileInfo(_root.File("grants", "3", "8")).Length);
+    }
+
+    [Fact]
+    public void GrantPage_Twice_AllocatesNextRef()
+    {
+        var (first, a) = _guest.GrantPage(DomainId.Dom0);
+        var (second, b) = _guest.GrantPage(DomainId.Dom0);
+        a.Dispose();
+        b.Dispose();
+
+        Assert.Equal(8u, first.Value);
+        Assert.Equal(9u, second.Value);
+    }
+
+    [Fact]
+    public void GrantReserved_XenStoreRef_MapsAtRefOne()
+    {
+        using var frontend = _guest.GrantReserved(GrantRef.ReservedXenStore, DomainId.Dom0);
+        using var backend = _dom0.MapGrant(LoopbackRoot.Guest1, GrantRef.ReservedXenStore);
+        frontend.Page.WriteUInt32Volatile(XenStoreDomainInterface.ReqProdOffset, 5);
+
+        Assert.Equal(5u, backend.Page.ReadUInt32Volatile(XenStoreDomainInterface.ReqProdOffset));
+        Assert.True(File.Exists(_root.File("grants", "3", "1")));
+    }
+
+    [Fact]
+    public void MapGrant_MissingDomainGrantOrWrongSize_ThrowsXenPlatformException()
+    {
+        var missingDomain = Assert.Throws<XenPlatformException>(() => _dom0.MapGrant(new DomainId(9), new GrantRef(8)));
+        Assert.Contains("domain 9 does not exist", missingDomain.Message, StringComparison.Ordinal);
+
+        var missingGrant = Assert.Throws<XenPlatformException>(() => _dom0.MapGrant(LoopbackRoot.Guest1, new GrantRef(8)));
+        Assert.Contains("no such grant", missingGrant.Message, StringComparison.Ordinal);
+
+        Directory.CreateDirectory(_root.File("grants", "3"));
+        File.WriteAllBytes(_root.File("grants", "3", "12"), new byte[100]);
+        var wrongSize = Assert.Throws<XenPlatformException>(() => _dom0.MapGrant(LoopbackRoot.Guest1, new GrantRef(12)));
+        Assert.Contains("100 bytes", wrongSize.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BindInterdomain_NotifyBothWays_WakesTheOtherEnd()
+    {
+        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
+        using var backend = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+
+        Assert.Equal("0 1\n", File.ReadAllText(_root.File("evtchn", "3", $"{frontend.LocalPort}.peer")));
+        Assert.Equal($"3 {frontend.LocalPort}\n", File.ReadAllText(_root.File("evtchn", "0", $"{backend.LocalPort}.peer")));
+
+        var backendWait = backend.WaitAsync(Ct).AsTask();
+        frontend.Notify();
+        await backendWait.WaitAsync(Timeout, Ct);
+
+        var frontendWait = frontend.WaitAsync(Ct).AsTask();
+        backend.Notify();
+        await frontendWait.WaitAsync(Timeout, Ct);
+    }
+
+    [Fact]
+    public async Task Notify_ManyBeforeWait_CoalesceIntoOneEvent()
+    {
+        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
+        using var backend = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        for (var i = 0; i < 100_000; i++)
+        {
+            frontend.Notify(); // the FIFO fills; EAGAIN means "already pending" and must not throw
+        }
+
+        await backend.WaitAsync(Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        var second = backend.WaitAsync(Ct).AsTask();
+        Assert.False(second.IsCompleted); // all earlier notifications were consumed by the first wait
+        frontend.Notify();
+        await second.WaitAsync(Timeout, Ct);
+    }
+
+    [Fact]
+    public async Task WaitAsync_Cancelled_ThrowsAndChannelStaysUsable()
+    {
+        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
+        using var backend = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        using var cts = new CancellationTokenSource();
+
+        var cancelled = backend.WaitAsync(cts.Token).AsTask();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout, Ct));
+
+        var next = backend.WaitAsync(Ct).AsTask();
+        frontend.Notify();
+        await next.WaitAsync(Timeout, Ct);
+    }
+
+    [Fact]
+    public async Task Dispose_RemovesPortFilesAndFailsPendingWait()
+    {
+        var frontend = _guest.AllocateUnbound(DomainId.Dom0);
+        var backend = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        var pending = backend.WaitAsync(Ct).AsTask();
+        var backendPort = backend.LocalPort.ToString();
+
+        backend.Dispose();
+        frontend.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => pending.WaitAsync(Timeout, Ct));
+        Assert.Empty(Directory.GetFileSystemEntries(_root.File("evtchn", "0")));
+        Assert.Empty(Directory.GetFileSystemEntries(_root.File("evtchn", "3")));
+        Assert.Equal("1", backendPort);
+    }
+
+    [Fact]
+    public void BindInterdomain_PortAllocatedForAnotherDomain_Throws()
+    {
+        using var frontend = _guest.AllocateUnbound(new DomainId(7));
+
+        var error = Assert.Throws<XenPlatformException>(() => _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort));
+
+        Assert.Contains("allocated for domain '7'", error.Message, StringComparison.Ordinal);
+        Assert.Throws<XenPlatformException>(() => _dom0.BindInterdomain(LoopbackRoot.Guest1, new EventChannelPort(99)));
+    }
+
+    [Fact]
+    public async Task Notify_BeforeBind_IsDropped_AfterBackendRestart_ReachesNewPort()
+    {
+        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
+        frontend.Notify(); // nobody bound: dropped, no exception
+
+        using var other = _guest.AllocateUnbound(DomainId.Dom0);
+        var first = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        var wait = first.WaitAsync(Ct).AsTask();
+        frontend.Notify();
+        await wait.WaitAsync(Timeout, Ct);
+        first.Dispose();
+
+        // Another channel takes the freed port, so the restarted backend binds from a different one.
+        using var blocker = _dom0.BindInterdomain(LoopbackRoot.Guest1, other.LocalPort);
+        Assert.Equal(first.LocalPort, blocker.LocalPort);
+        using var restarted = new LoopbackPlatform(_root.Path, DomainId.Dom0, _poller);
+        using var second = restarted.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        Assert.NotEqual(first.LocalPort, second.LocalPort);
+
+        var secondWait = second.WaitAsync(Ct).AsTask();
+        frontend.Notify();
+        await secondWait.WaitAsync(Timeout, Ct);
+    }
+
+    [Fact]
+    public async Task ConsoleRing_OverRingStreams_Moves1MiBIntactEachWay()
+    {
+        var (grant, frontendPage) = _guest.GrantPage(DomainId.Dom0);
+        using var frontendMapping = frontendPage;
+        using var backendMapping = _dom0.MapGrant(LoopbackRoot.Guest1, grant);
+        using var frontendChannel = _guest.AllocateUnbound(DomainId.Dom0);
+        using var backendChannel = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
+        await using var guest = new RingStream(ConsoleRing.Frontend(frontendMapping.Page), frontendChannel);
+        await using var host = new RingStream(ConsoleRing.Backend(backendMapping.Page), backendChannel);
+        var up = RandomBytes(1 << 20, 1);
+        var down = RandomBytes(1 << 20, 2);
+
+        var hostReads = ReadExactlyAsync(host, up.Length);
+        var guestReads = ReadExactlyAsync(guest, down.Length);
+        await Task.WhenAll(guest.WriteAsync(up, Ct).AsTask(), host.WriteAsync(down, Ct).AsTask(), hostReads, guestReads)
+            .WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        Assert.Equal(up, await hostReads);
+        Assert.Equal(down, await guestReads);
+    }
+
+    [Fact]
+    public async Task RingStream_BrokenRing_FailsReadWithIOExceptionNamingIndices()
+    {
+        var (grant, frontendPage) = _guest.GrantPage(DomainId.Dom0);
+        using var frontendMapping = frontendPage;
+        using var backendMapping = _dom0.MapGrant(LoopbackRoot.Guest1, grant);
+        using var frontendChannel = _guest.AllocateUnbound(DomainId.Dom0);
+        using var backendChannel = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
+        await using var host = new RingStream(ConsoleRing.Backend(backendMapping.Page), backendChannel);
+        var read = host.ReadAsync(new byte[16], Ct).AsTask();
+
+        frontendMapping.Page.WriteUInt32Volatile(XenConsInterface.OutProdOffset, 99_999); // hostile guest
+        frontendChannel.Notify();
+
+        var error = await Assert.ThrowsAsync<IOException>(() => read.WaitAsync(Timeout, Ct));
+        Assert.Contains("out_prod=99999", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WaitAsync_NotifiedByAnotherProcess_Completes()
+    {
+        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
+        using var backend = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        var wait = backend.WaitAsync(Ct).AsTask();
+        var fifo = _root.File("evtchn", "0", backend.LocalPort.ToString());
+
+        using var writer = Process.Start(new ProcessStartInfo("sh", ["-c", "printf x > \"$1\"", "sh", fifo]))!;
+        await writer.WaitForExitAsync(Ct).WaitAsync(Timeout, Ct);
+
+        Assert.Equal(0, writer.ExitCode);
+        await wait.WaitAsync(Timeout, Ct);
+    }
+
+    [Fact]
+    public void DomainMarker_WriteReadRemove_RoundTrips()
+    {
+        var domain = new LoopbackDomain(_root.Path, new DomainId(5));
+        var info = new LoopbackDomainInfo("web-1", Guid.NewGuid(), new EventChannelPort(1), new EventChannelPort(2));
+
+        domain.WriteMarker(info);
+        Assert.True(domain.Exists);
+        Assert.Equal(info, domain.ReadMarker());
+        Assert.Contains("xs-port=1\n", File.ReadAllText(_root.File("domains", "5")), StringComparison.Ordinal);
+
+        domain.RemoveMarker();
+        Assert.False(domain.Exists);
+        Assert.Null(domain.ReadMarker());
+    }
+
+    private static byte[] RandomBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static async Task<byte[]> ReadExactlyAsync(Stream stream, int length)
+    {
+        var buffer = new byte[length];
+        await stream.ReadExactlyAsync(buffer, Ct);
+        return buffer;
+    }
+}
