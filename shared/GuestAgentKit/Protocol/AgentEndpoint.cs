@@ -151,7 +151,7 @@ public sealed class AgentEndpoint
         }
         else if (hello.Channel != Channel.Value)
         {
-            (reason, message, kind) = (Handshake.NameMismatch, $"this agent serves '{Channel}', not '{Quote(hello.Channel)}'", AgentSessionEventKind.NameMismatch);
+            (reason, message, kind) = (Handshake.NameMismatch, $"this agent serves '{Channel}', not '{PeerText.Quote(hello.Channel)}'", AgentSessionEventKind.NameMismatch);
         }
         else
         {
@@ -165,8 +165,9 @@ public sealed class AgentEndpoint
         var answer = version is { } chosen
             ? Handshake.EncodeWelcome(hello.Nonce!, chosen, Identity, Methods)
             : Handshake.EncodeReject(hello.Nonce!, reason!, message!, Channel, supported);
-        await writer.WriteAsync(answer, null, cancellationToken).ConfigureAwait(false);
+        // Report before answering, so whoever sees the answer also finds the event already raised.
         Raise(version is null ? kind : AgentSessionEventKind.SessionStarted, version is null ? "rejected the hello: " + message : Invariant($"session started with protocol version {version}"));
+        await writer.WriteAsync(answer, null, cancellationToken).ConfigureAwait(false);
         return version;
     }
 
@@ -230,7 +231,5 @@ public sealed class AgentEndpoint
 
     private void Raise(AgentSessionEventKind kind, string message) => SessionEvent?.Invoke(this, new AgentSessionEventArgs(kind, message));
 
-    private static string Quote(string text) => Channels.Xl.XlChannelSpec.Quote(text);
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+        private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace GuestAgentKit.Tests.Protocol;
 
 /// <summary>The real dom0 session against a hand-written agent.</summary>
-public sealed class ChannelSessionKeepaliveTests
+public sealed class ChannelSessionRawAgentTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
@@ -63,6 +63,36 @@ public sealed class ChannelSessionKeepaliveTests
         Assert.Equal("pong", await call.WaitAsync(Wait, Ct));
         Assert.Null(session.CloseReason);
         Assert.False(session.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_AgentHangsUp_PendingCallFailsWithSessionClosed()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        await using var session = await ConnectToRawAgentAsync(pair, agent, new HostSessionOptions());
+        var call = session.InvokeAsync<string>("agent.ping", null, Ct);
+        await agent.ReadLineAsync();
+
+        pair.Guest.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+
+        var ex = await Assert.ThrowsAsync<ChannelSessionClosedException>(() => call.WaitAsync(Wait, Ct));
+        Assert.Contains("hung up", ex.Message, StringComparison.Ordinal);
+        await session.Completion.WaitAsync(Wait, Ct);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_RandomBytesBeforeWelcome_FindsMatchingWelcome()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        var garbage = new byte[64 * 1024];
+        new Random(7).NextBytes(garbage);
+        await agent.WriteAsync(garbage);
+
+        await using var session = await ConnectToRawAgentAsync(pair, agent, new HostSessionOptions());
+
+        Assert.Equal("raw", session.Welcome.Agent.Name);
     }
 
     [Fact]
