@@ -28,6 +28,8 @@ public sealed class AgentEndpoint
         Channel = channel;
         Identity = identity;
         _options = options ?? new AgentEndpointOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxLineBytes, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfZero(_options.ProtocolVersions.Count, nameof(options));
     }
 
     /// <summary>The channel this agent serves.</summary>
@@ -71,7 +73,7 @@ public sealed class AgentEndpoint
         return this;
     }
 
-    /// <summary>Runs sessions on <paramref name="stream"/> until it ends (EOF or I/O error = hangup) or cancellation.</summary>
+    /// <summary>Runs sessions on <paramref name="stream"/> until it ends (EOF or a stream error = hangup) or cancellation.</summary>
     /// <param name="stream">The channel, e.g. the raw /dev/hvcN tty.</param>
     /// <param name="cancellationToken">Stops the loop.</param>
     /// <returns>A task that completes when the stream ended; reopen the device and call again after a hangup.</returns>
@@ -196,9 +198,11 @@ public sealed class AgentEndpoint
             {
                 await rpc.Completion.ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException || ex.InnerException is IOException)
+#pragma warning disable CA1031 // Whatever ended the session, the loop decides from how the read side ended.
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
             {
-                // The stream failed under the session: a hangup, handled below like end of stream.
+                // The stream failed under the session: handled below like end of stream (a hangup).
             }
         }
 
