@@ -96,6 +96,54 @@ public sealed class ChannelSessionRawAgentTests
     }
 
     [Fact]
+    public async Task InvokeAsync_GarbageAndMarkerFromAgent_IgnoredAndCallCompletes()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        await using var session = await ConnectToRawAgentAsync(pair, agent, new HostSessionOptions());
+        var call = session.InvokeAsync<string>("agent.ping", null, Ct);
+        var request = await agent.ReadJsonLineAsync();
+
+        await agent.WriteAsync([.. "AT\r\nnot json\n"u8, 0xFF, .. Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":{request.GetProperty("id").GetRawText()},\"result\":\"pong\"}}\n")]);
+
+        Assert.Equal("pong", await call.WaitAsync(Wait, Ct));
+    }
+
+    [Fact]
+    public async Task InvokeAsync_CallerCancels_OperationCanceledNotTimeout()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        await using var session = await ConnectToRawAgentAsync(pair, agent, new HostSessionOptions());
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var call = session.InvokeAsync<string>("agent.ping", null, cancel.Token);
+        var request = await agent.ReadJsonLineAsync();
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Wait, Ct));
+        var cancelRequest = await agent.ReadJsonLineAsync();
+
+        Assert.Equal("$/cancelRequest", cancelRequest.GetProperty("method").GetString());
+        Assert.Equal(request.GetProperty("id").GetRawText(), cancelRequest.GetProperty("params").GetProperty("id").GetRawText());
+    }
+
+    [Fact]
+    public async Task ConnectAsync_MalformedHelloReject_ThrowsHandshakeRejected()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        var connect = ChannelSession.ConnectAsync(pair.Host, AgentHarness.Name, null, Ct);
+        using var hello = JsonDocument.Parse((await agent.ReadLineAsync()).AsMemory(1));
+        var nonce = hello.RootElement.GetProperty("nonce").GetString();
+
+        await agent.WriteAsync([0xFF, .. Encoding.UTF8.GetBytes($"{{\"gak\":\"reject\",\"nonce\":\"{nonce}\",\"reason\":\"malformed-hello\",\"message\":\"bad\"}}\n")]);
+
+        var ex = await Assert.ThrowsAsync<HandshakeRejectedException>(() => connect.WaitAsync(Wait, Ct));
+        Assert.Equal("malformed-hello", ex.Reason);
+        Assert.Equal("the agent rejected the handshake: malformed-hello: bad", ex.Message);
+    }
+
+    [Fact]
     public async Task ConnectAsync_MalformedWelcome_ThrowsProtocolError()
     {
         await using var pair = await SocketPair.CreateAsync();
