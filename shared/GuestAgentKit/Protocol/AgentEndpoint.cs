@@ -30,6 +30,10 @@ public sealed class AgentEndpoint
         _options = options ?? new AgentEndpointOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxLineBytes, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfZero(_options.ProtocolVersions.Count, nameof(options));
+        if (LongestWelcomeBytes() > Limits.HandshakeLineMaxBytes)
+        {
+            throw new ArgumentException(Invariant($"the agent identity makes the welcome line exceed {Limits.HandshakeLineMaxBytes} bytes"), nameof(identity));
+        }
     }
 
     /// <summary>The channel this agent serves.</summary>
@@ -70,8 +74,20 @@ public sealed class AgentEndpoint
         }
 
         _targets.Add(added);
+        if (LongestWelcomeBytes() > Limits.HandshakeLineMaxBytes)
+        {
+            _targets.RemoveAt(_targets.Count - 1);
+            throw new ArgumentException(
+                Invariant($"with these methods the welcome line would exceed {Limits.HandshakeLineMaxBytes} bytes, which dom0 would discard"),
+                nameof(target));
+        }
+
         return this;
     }
+
+    /// <summary>Bytes of the longest possible welcome JSON (longest nonce, largest version).</summary>
+    private int LongestWelcomeBytes() =>
+        Handshake.EncodeWelcome(new string('0', Limits.HandshakeNonceMaxChars), int.MaxValue, Identity, Methods).Length - 2;
 
     /// <summary>Runs sessions on <paramref name="stream"/> until it ends (EOF or a stream error = hangup) or cancellation.</summary>
     /// <param name="stream">The channel, e.g. the raw /dev/hvcN tty.</param>

@@ -40,6 +40,14 @@ public sealed class AgentEndpointTargetTests
     }
 
     [Fact]
+    public void Constructor_IdentityTooLongForWelcome_Throws()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new AgentEndpoint(AgentHarness.Name, new AgentIdentity(new string('n', Limits.HandshakeLineMaxBytes), "1")));
+
+        Assert.Contains("exceed 65536 bytes", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Constructor_NoVersions_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AgentEndpoint(AgentHarness.Name, new AgentIdentity("a", "1"), new AgentEndpointOptions { ProtocolVersions = [] }));

@@ -129,7 +129,7 @@ public sealed class AgentEndpointWireTests
         await using var agent = new AgentHarness(pair.Guest);
         var dom0 = new RawPeer(pair.Host);
 
-        await dom0.WriteAsync([0xFF, .. Encoding.ASCII.GetBytes("{\"gak\":\"hello\",\"nonce\":\"" + new string('a', 10_000) + "\"}\n")]);
+        await dom0.WriteAsync([0xFF, .. Encoding.ASCII.GetBytes("{\"gak\":\"hello\",\"nonce\":\"" + new string('a', Limits.HandshakeLineMaxBytes + 1) + "\"}\n")]);
         var welcome = await dom0.HelloAsync("06", "org.guestagentkit.agent.1");
 
         Assert.Equal("welcome", welcome.GetProperty("gak").GetString());
