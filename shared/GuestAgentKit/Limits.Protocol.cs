@@ -8,8 +8,11 @@ public static partial class Limits
     /// </summary>
     public const int ProtocolLineMaxBytes = 1024 * 1024;
 
-    /// <summary>Longest hello or welcome line in bytes (without the LF): both are a few hundred bytes.</summary>
-    public const int HandshakeLineMaxBytes = 4096;
+    /// <summary>
+    /// Longest hello, welcome or reject line in bytes (without the LF). A hello is a few hundred bytes;
+    /// a welcome lists every method, so an agent refuses targets that would push it over this.
+    /// </summary>
+    public const int HandshakeLineMaxBytes = 64 * 1024;
 
     /// <summary>
     /// How many bytes the line reader asks the stream for at once; its buffer never exceeds the line

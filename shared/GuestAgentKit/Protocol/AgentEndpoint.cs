@@ -28,6 +28,12 @@ public sealed class AgentEndpoint
         Channel = channel;
         Identity = identity;
         _options = options ?? new AgentEndpointOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(_options.MaxLineBytes, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfZero(_options.ProtocolVersions.Count, nameof(options));
+        if (LongestWelcomeBytes() > Limits.HandshakeLineMaxBytes)
+        {
+            throw new ArgumentException(Invariant($"the agent identity makes the welcome line exceed {Limits.HandshakeLineMaxBytes} bytes"), nameof(identity));
+        }
     }
 
     /// <summary>The channel this agent serves.</summary>
@@ -68,10 +74,22 @@ public sealed class AgentEndpoint
         }
 
         _targets.Add(added);
+        if (LongestWelcomeBytes() > Limits.HandshakeLineMaxBytes)
+        {
+            _targets.RemoveAt(_targets.Count - 1);
+            throw new ArgumentException(
+                Invariant($"with these methods the welcome line would exceed {Limits.HandshakeLineMaxBytes} bytes, which dom0 would discard"),
+                nameof(target));
+        }
+
         return this;
     }
 
-    /// <summary>Runs sessions on <paramref name="stream"/> until it ends (EOF or I/O error = hangup) or cancellation.</summary>
+    /// <summary>Bytes of the longest possible welcome JSON (longest nonce, largest version).</summary>
+    private int LongestWelcomeBytes() =>
+        Handshake.EncodeWelcome(new string('0', Limits.HandshakeNonceMaxChars), int.MaxValue, Identity, Methods).Length - 2;
+
+    /// <summary>Runs sessions on <paramref name="stream"/> until it ends (EOF or a stream error = hangup) or cancellation.</summary>
     /// <param name="stream">The channel, e.g. the raw /dev/hvcN tty.</param>
     /// <param name="cancellationToken">Stops the loop.</param>
     /// <returns>A task that completes when the stream ended; reopen the device and call again after a hangup.</returns>
@@ -151,7 +169,7 @@ public sealed class AgentEndpoint
         }
         else if (hello.Channel != Channel.Value)
         {
-            (reason, message, kind) = (Handshake.NameMismatch, $"this agent serves '{Channel}', not '{Quote(hello.Channel)}'", AgentSessionEventKind.NameMismatch);
+            (reason, message, kind) = (Handshake.NameMismatch, $"this agent serves '{Channel}', not '{PeerText.Quote(hello.Channel)}'", AgentSessionEventKind.NameMismatch);
         }
         else
         {
@@ -165,8 +183,9 @@ public sealed class AgentEndpoint
         var answer = version is { } chosen
             ? Handshake.EncodeWelcome(hello.Nonce!, chosen, Identity, Methods)
             : Handshake.EncodeReject(hello.Nonce!, reason!, message!, Channel, supported);
-        await writer.WriteAsync(answer, null, cancellationToken).ConfigureAwait(false);
+        // Report before answering, so whoever sees the answer also finds the event already raised.
         Raise(version is null ? kind : AgentSessionEventKind.SessionStarted, version is null ? "rejected the hello: " + message : Invariant($"session started with protocol version {version}"));
+        await writer.WriteAsync(answer, null, cancellationToken).ConfigureAwait(false);
         return version;
     }
 
@@ -195,9 +214,11 @@ public sealed class AgentEndpoint
             {
                 await rpc.Completion.ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException || ex.InnerException is IOException)
+#pragma warning disable CA1031 // Whatever ended the session, the loop decides from how the read side ended.
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
             {
-                // The stream failed under the session: a hangup, handled below like end of stream.
+                // The stream failed under the session: handled below like end of stream (a hangup).
             }
         }
 
@@ -230,7 +251,5 @@ public sealed class AgentEndpoint
 
     private void Raise(AgentSessionEventKind kind, string message) => SessionEvent?.Invoke(this, new AgentSessionEventArgs(kind, message));
 
-    private static string Quote(string text) => Channels.Xl.XlChannelSpec.Quote(text);
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+        private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -42,9 +42,6 @@ internal sealed class ChannelMessageHandler : MessageHandlerBase
     /// <summary>Set when the session ended because a marker arrived (dom0 starts a new session).</summary>
     public bool EndedByMarker { get; private set; }
 
-    /// <summary>Set when the session ended because the stream reached EOF.</summary>
-    public bool EndedByEndOfStream { get; private set; }
-
     public override bool CanRead => true;
 
     public override bool CanWrite => true;
@@ -58,7 +55,6 @@ internal sealed class ChannelMessageHandler : MessageHandlerBase
             switch (frame.Kind)
             {
                 case ChannelFrameKind.EndOfStream:
-                    EndedByEndOfStream = true;
                     return await EndAsync().ConfigureAwait(false);
                 case ChannelFrameKind.Marker:
                     if (!await _policy(ChannelLineEvent.Marker, 0, cancellationToken).ConfigureAwait(false))

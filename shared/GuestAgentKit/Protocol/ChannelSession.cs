@@ -74,6 +74,8 @@ public sealed class ChannelSession : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(expectedName);
         options ??= new HostSessionOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxLineBytes, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfZero(options.ProtocolVersions.Count, nameof(options));
         var reader = new ChannelFrameReader(stream);
         var writer = new ChannelLineWriter(stream);
         try
@@ -209,8 +211,9 @@ public sealed class ChannelSession : IAsyncDisposable
         switch (lineEvent)
         {
             case ChannelLineEvent.Oversized:
-                // We cannot tell which call the line answered: end the session, failing every pending call.
-                Abort(new LineTooLongException("the agent sent a line", _options.MaxLineBytes, length));
+                // We cannot tell which call the line answered: end the session (the read side returns end
+                // of stream), failing every pending call with this reason.
+                Interlocked.CompareExchange(ref _abortReason, new LineTooLongException("the agent sent a line", _options.MaxLineBytes, length), null);
                 return ValueTask.FromResult(false);
             default:
                 // A marker or a garbage line from the agent's side is not part of this session: skip it.
@@ -220,6 +223,12 @@ public sealed class ChannelSession : IAsyncDisposable
 
     private void OnKeepaliveTick()
     {
+        if (_rpc.Completion.IsCompleted)
+        {
+            _keepalive?.Dispose();
+            return;
+        }
+
         var idle = _options.TimeProvider.GetElapsedTime(Interlocked.Read(ref _lastActivity));
         if (idle >= _options.KeepaliveInterval && Volatile.Read(ref _disposed) == 0)
         {

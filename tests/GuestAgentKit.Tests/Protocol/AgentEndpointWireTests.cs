@@ -129,7 +129,7 @@ public sealed class AgentEndpointWireTests
         await using var agent = new AgentHarness(pair.Guest);
         var dom0 = new RawPeer(pair.Host);
 
-        await dom0.WriteAsync([0xFF, .. Encoding.ASCII.GetBytes("{\"gak\":\"hello\",\"nonce\":\"" + new string('a', 10_000) + "\"}\n")]);
+        await dom0.WriteAsync([0xFF, .. Encoding.ASCII.GetBytes("{\"gak\":\"hello\",\"nonce\":\"" + new string('a', Limits.HandshakeLineMaxBytes + 1) + "\"}\n")]);
         var welcome = await dom0.HelloAsync("06", "org.guestagentkit.agent.1");
 
         Assert.Equal("welcome", welcome.GetProperty("gak").GetString());
@@ -170,6 +170,29 @@ public sealed class AgentEndpointWireTests
         Assert.Equal(
             [AgentSessionEventKind.SessionStarted, AgentSessionEventKind.SessionEnded, AgentSessionEventKind.SessionStarted],
             agent.Kinds);
+    }
+
+    [Fact]
+    public async Task RunAsync_RandomBytes_SurvivesAndServesNextSession()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        await using var agent = new AgentHarness(pair.Guest);
+        var dom0 = new RawPeer(pair.Host);
+        var random = new Random(1125);
+        for (var i = 0; i < 200; i++)
+        {
+            var chunk = new byte[random.Next(1, 2000)];
+            random.NextBytes(chunk);
+            await dom0.WriteAsync(i % 4 == 0 ? [0xFF, .. "{\"gak\":\"hello\",\"nonce\":"u8, .. chunk, 0x0A] : chunk);
+        }
+
+        await dom0.WriteAsync("\n");
+        var welcome = await dom0.HelloAsync("0b", "org.guestagentkit.agent.1");
+        await dom0.WriteAsync("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"agent.ping\"}\n");
+
+        Assert.Equal("welcome", welcome.GetProperty("gak").GetString());
+        Assert.Equal("pong", (await dom0.ReadJsonLineAsync()).GetProperty("result").GetString());
+        Assert.False(agent.Run.IsCompleted);
     }
 
     [Fact]

@@ -99,7 +99,7 @@ public static class XlChannelList
 
             if (token.Kind != XlConfigTokenKind.String)
             {
-                throw new XlChannelSpecException($"line {token.Line}: expected a quoted channel entry or ']', found '{XlChannelSpec.Quote(token.Text)}'");
+                throw new XlChannelSpecException($"line {token.Line}: expected a quoted channel entry or ']', found '{PeerText.Quote(token.Text)}'");
             }
 
             entries.Add(token.Text);
@@ -111,7 +111,7 @@ public static class XlChannelList
 
             if (token.Kind != XlConfigTokenKind.Comma)
             {
-                throw new XlChannelSpecException($"line {token.Line}: expected ',' or ']' after a channel entry, found '{XlChannelSpec.Quote(token.Text)}'");
+                throw new XlChannelSpecException($"line {token.Line}: expected ',' or ']' after a channel entry, found '{PeerText.Quote(token.Text)}'");
             }
         }
     }

@@ -66,19 +66,19 @@ public sealed class XlChannelSpec
             var eq = parameter.IndexOf('=', StringComparison.Ordinal);
             if (eq < 0)
             {
-                throw Fail(index, $"channel {index} parameter '{Quote(parameter)}' is not key=value");
+                throw Fail(index, $"channel {index} parameter '{PeerText.Quote(parameter)}' is not key=value");
             }
 
             var key = parameter[..eq].TrimEnd(' ', '\t');
             var value = parameter[(eq + 1)..].TrimStart(' ', '\t');
             if (value.Contains('=', StringComparison.Ordinal))
             {
-                throw Fail(index, $"channel {index} parameter '{Quote(parameter)}' has more than one '='");
+                throw Fail(index, $"channel {index} parameter '{PeerText.Quote(parameter)}' has more than one '='");
             }
 
             if (key is not ("connection" or "name" or "path" or "backend"))
             {
-                throw Fail(index, $"channel {index} has unknown parameter '{Quote(key)}' (known: {KnownKeys})");
+                throw Fail(index, $"channel {index} has unknown parameter '{PeerText.Quote(key)}' (known: {KnownKeys})");
             }
 
             if (!values.TryAdd(key, value))
@@ -88,7 +88,7 @@ public sealed class XlChannelSpec
 
             if (value.Any(c => c is < ' ' or '"' or '\x7F'))
             {
-                throw Fail(index, $"channel {index} {key} '{Quote(value)}' contains a control character or '\"'");
+                throw Fail(index, $"channel {index} {key} '{PeerText.Quote(value)}' contains a control character or '\"'");
             }
         }
 
@@ -116,7 +116,7 @@ public sealed class XlChannelSpec
         {
             "socket" => ChannelConnection.Socket,
             "pty" => ChannelConnection.Pty,
-            _ => throw Fail(index, $"channel {index} has unknown connection type '{Quote(connectionText)}' (expected socket or pty)"),
+            _ => throw Fail(index, $"channel {index} has unknown connection type '{PeerText.Quote(connectionText)}' (expected socket or pty)"),
         };
         values.TryGetValue("path", out var path);
         values.TryGetValue("backend", out var backend);
@@ -148,12 +148,12 @@ public sealed class XlChannelSpec
 
         if (!path.StartsWith('/'))
         {
-            return $"path '{Quote(path)}' is not absolute";
+            return $"path '{PeerText.Quote(path)}' is not absolute";
         }
 
         if (path.Any(c => c is < ' ' or ',' or '=' or '"' or '\x7F'))
         {
-            return $"path '{Quote(path)}' contains a control character or one of , = \"";
+            return $"path '{PeerText.Quote(path)}' contains a control character or one of , = \"";
         }
 
         var bytes = Encoding.UTF8.GetByteCount(path);
@@ -165,7 +165,7 @@ public sealed class XlChannelSpec
     private static string? CheckBackend(string? backend) =>
         backend is null || (backend.Length > 0 && backend.All(c => c is > ' ' and < '\x7F' and not (',' or '=' or '"')))
             ? null
-            : $"backend '{Quote(backend)}' is not a domain id or domain name";
+            : $"backend '{PeerText.Quote(backend)}' is not a domain id or domain name";
 
     /// <summary>The canonical xl text, e.g. <c>connection=socket, name=org.example.agent.1, path=/run/x.sock</c>.</summary>
     /// <returns>Text that <see cref="Parse"/> turns back into an equal spec.</returns>
@@ -189,26 +189,6 @@ public sealed class XlChannelSpec
 
     /// <inheritdoc />
     public override string ToString() => Format();
-
-    /// <summary>Quotes at most a few peer characters, escaping anything unprintable.</summary>
-    internal static string Quote(string text)
-    {
-        const int MaxChars = 40;
-        var quoted = new StringBuilder();
-        foreach (var c in text.Length > MaxChars ? text[..MaxChars] : text)
-        {
-            if (c is >= ' ' and < '\x7F')
-            {
-                quoted.Append(c);
-            }
-            else
-            {
-                quoted.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-            }
-        }
-
-        return text.Length > MaxChars ? quoted.Append("...").ToString() : quoted.ToString();
-    }
 
     private static XlChannelSpecException Fail(int index, string message) => new(index, message);
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace GuestAgentKit.Tests.Protocol;
 
 /// <summary>The real dom0 session against a hand-written agent.</summary>
-public sealed class ChannelSessionKeepaliveTests
+public sealed class ChannelSessionRawAgentTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
@@ -63,6 +63,84 @@ public sealed class ChannelSessionKeepaliveTests
         Assert.Equal("pong", await call.WaitAsync(Wait, Ct));
         Assert.Null(session.CloseReason);
         Assert.False(session.Completion.IsCompleted);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_AgentHangsUp_PendingCallFailsWithSessionClosed()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        await using var session = await ConnectToRawAgentAsync(pair, agent, new HostSessionOptions());
+        var call = session.InvokeAsync<string>("agent.ping", null, Ct);
+        await agent.ReadLineAsync();
+
+        pair.Guest.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Both);
+
+        var ex = await Assert.ThrowsAsync<ChannelSessionClosedException>(() => call.WaitAsync(Wait, Ct));
+        Assert.Contains("hung up", ex.Message, StringComparison.Ordinal);
+        await session.Completion.WaitAsync(Wait, Ct);
+    }
+
+    [Fact]
+    public async Task ConnectAsync_RandomBytesBeforeWelcome_FindsMatchingWelcome()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        var garbage = new byte[64 * 1024];
+        new Random(7).NextBytes(garbage);
+        await agent.WriteAsync(garbage);
+
+        await using var session = await ConnectToRawAgentAsync(pair, agent, new HostSessionOptions());
+
+        Assert.Equal("raw", session.Welcome.Agent.Name);
+    }
+
+    [Fact]
+    public async Task InvokeAsync_GarbageAndMarkerFromAgent_IgnoredAndCallCompletes()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        await using var session = await ConnectToRawAgentAsync(pair, agent, new HostSessionOptions());
+        var call = session.InvokeAsync<string>("agent.ping", null, Ct);
+        var request = await agent.ReadJsonLineAsync();
+
+        await agent.WriteAsync([.. "AT\r\nnot json\n"u8, 0xFF, .. Encoding.UTF8.GetBytes($"{{\"jsonrpc\":\"2.0\",\"id\":{request.GetProperty("id").GetRawText()},\"result\":\"pong\"}}\n")]);
+
+        Assert.Equal("pong", await call.WaitAsync(Wait, Ct));
+    }
+
+    [Fact]
+    public async Task InvokeAsync_CallerCancels_OperationCanceledNotTimeout()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        await using var session = await ConnectToRawAgentAsync(pair, agent, new HostSessionOptions());
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var call = session.InvokeAsync<string>("agent.ping", null, cancel.Token);
+        var request = await agent.ReadJsonLineAsync();
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(Wait, Ct));
+        var cancelRequest = await agent.ReadJsonLineAsync();
+
+        Assert.Equal("$/cancelRequest", cancelRequest.GetProperty("method").GetString());
+        Assert.Equal(request.GetProperty("id").GetRawText(), cancelRequest.GetProperty("params").GetProperty("id").GetRawText());
+    }
+
+    [Fact]
+    public async Task ConnectAsync_MalformedHelloReject_ThrowsHandshakeRejected()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        var agent = new RawPeer(pair.Guest);
+        var connect = ChannelSession.ConnectAsync(pair.Host, AgentHarness.Name, null, Ct);
+        using var hello = JsonDocument.Parse((await agent.ReadLineAsync()).AsMemory(1));
+        var nonce = hello.RootElement.GetProperty("nonce").GetString();
+
+        await agent.WriteAsync([0xFF, .. Encoding.UTF8.GetBytes($"{{\"gak\":\"reject\",\"nonce\":\"{nonce}\",\"reason\":\"malformed-hello\",\"message\":\"bad\"}}\n")]);
+
+        var ex = await Assert.ThrowsAsync<HandshakeRejectedException>(() => connect.WaitAsync(Wait, Ct));
+        Assert.Equal("malformed-hello", ex.Reason);
+        Assert.Equal("the agent rejected the handshake: malformed-hello: bad", ex.Message);
     }
 
     [Fact]
