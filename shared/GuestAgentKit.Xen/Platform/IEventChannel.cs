@@ -14,6 +14,8 @@ public interface IEventChannel : IDisposable
 
     /// <summary>
     /// Completes when an event is pending (consuming it), without polling and without a thread per channel.
+    /// One wait at a time per channel; share a channel between a reader and a writer through one waiter
+    /// (as <c>RingStream</c> does).
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait only; the channel stays usable.</param>
     /// <returns>A task that completes when an event arrived.</returns>

@@ -235,6 +235,58 @@ public sealed class LoopbackPlatformTests : IDisposable
     }
 
     [Fact]
+    public async Task RingStream_ReadCancelled_ThrowsAndStreamStaysUsable()
+    {
+        var (grant, frontendPage) = _guest.GrantPage(DomainId.Dom0);
+        using var frontendMapping = frontendPage;
+        using var backendMapping = _dom0.MapGrant(LoopbackRoot.Guest1, grant);
+        using var frontendChannel = _guest.AllocateUnbound(DomainId.Dom0);
+        using var backendChannel = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
+        await using var guest = new RingStream(ConsoleRing.Frontend(frontendMapping.Page), frontendChannel);
+        await using var host = new RingStream(ConsoleRing.Backend(backendMapping.Page), backendChannel);
+        using var cts = new CancellationTokenSource();
+        var buffer = new byte[8];
+
+        var cancelled = host.ReadAsync(buffer, cts.Token).AsTask();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout, Ct));
+
+        var read = host.ReadAsync(buffer, Ct).AsTask();
+        await guest.WriteAsync("ping"u8.ToArray(), Ct).AsTask().WaitAsync(Timeout, Ct);
+        Assert.Equal(4, await read.WaitAsync(Timeout, Ct));
+        Assert.Equal("ping"u8.ToArray(), buffer[..4]);
+    }
+
+    [Fact]
+    public void PlatformDispose_UnbindsEveryChannel()
+    {
+        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
+        var platform = new LoopbackPlatform(_root.Path, DomainId.Dom0, _poller);
+        var channel = platform.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        Assert.True(File.Exists(_root.File("evtchn", "0", channel.LocalPort.ToString())));
+
+        platform.Dispose();
+
+        Assert.Empty(Directory.GetFileSystemEntries(_root.File("evtchn", "0")));
+        Assert.Throws<ObjectDisposedException>(channel.Notify);
+    }
+
+    [Fact]
+    public void EndGrant_RemovesPage_MapFailsButOldMappingStaysValid()
+    {
+        var (grant, frontend) = _guest.GrantPage(DomainId.Dom0);
+        using (frontend)
+        {
+            using var backend = _dom0.MapGrant(LoopbackRoot.Guest1, grant);
+            _guest.EndGrant(grant);
+
+            Assert.Throws<XenPlatformException>(() => _dom0.MapGrant(LoopbackRoot.Guest1, grant));
+            frontend.Page.WriteUInt32Volatile(0, 42);
+            Assert.Equal(42u, backend.Page.ReadUInt32Volatile(0));
+        }
+    }
+
+    [Fact]
     public async Task WaitAsync_NotifiedByAnotherProcess_Completes()
     {
         using var frontend = _guest.AllocateUnbound(DomainId.Dom0);

@@ -88,7 +88,25 @@ public sealed class RingCodecTests : IDisposable
             byte next = 0;
             for (var step = 0; step < 500; step++)
             {
-                if (random.Next(2) == 0)
+                var action = random.Next(4);
+                if (action == 0)
+                {
+                    // Zero-copy producer: fill a random prefix of the exposed space, then commit it.
+                    Assert.Equal(RingStatus.Ok, client.Writer.GetWritable(out var space));
+                    var fill = random.Next(0, space.Length + 1);
+                    var chunk = new byte[fill];
+                    for (var i = 0; i < fill; i++)
+                    {
+                        chunk[i] = next++;
+                    }
+
+                    var toFirst = Math.Min(fill, space.First.Length);
+                    chunk.AsSpan(0, toFirst).CopyTo(space.First.Span);
+                    chunk.AsSpan(toFirst).CopyTo(space.Second.Span);
+                    client.Writer.Commit(fill);
+                    produced.AddRange(chunk);
+                }
+                else if (action == 1)
                 {
                     var chunk = new byte[random.Next(0, 1500)];
                     for (var i = 0; i < chunk.Length; i++)
@@ -100,7 +118,7 @@ public sealed class RingCodecTests : IDisposable
                     produced.AddRange(chunk[..written]);
                     next = (byte)(next - (chunk.Length - written)); // unwritten bytes are produced again later
                 }
-                else if (random.Next(2) == 0)
+                else if (action == 2)
                 {
                     var buffer = new byte[random.Next(0, 1500)];
                     Assert.Equal(RingStatus.Ok, server.Reader.Read(buffer, out var read));

@@ -103,12 +103,20 @@ internal sealed class LoopbackEventChannel : IEventChannel
     {
         while (true)
         {
-            if (Drain())
+            ValueTask<PollEvents> readable;
+            lock (_gate)
             {
-                return;
+                // Drain and arm under the lock Dispose takes, so a wait is never armed on a closed descriptor.
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (Drain())
+                {
+                    return;
+                }
+
+                readable = _poller.WaitAsync(_fd, PollEvents.In, cancellationToken);
             }
 
-            await _poller.WaitAsync(_fd, PollEvents.In, cancellationToken).ConfigureAwait(false);
+            await readable.ConfigureAwait(false);
         }
     }
 
@@ -133,21 +141,17 @@ internal sealed class LoopbackEventChannel : IEventChannel
         _onDisposed?.Invoke(this);
     }
 
-    /// <summary>Consumes every pending byte; true when there was at least one (events coalesce).</summary>
+    /// <summary>Consumes every pending byte (caller holds the lock); true when there was at least one (events coalesce).</summary>
     private unsafe bool Drain()
     {
-        lock (_gate)
+        var buffer = stackalloc byte[64];
+        var any = false;
+        while (LibC.Read(_fd, buffer, 64) > 0)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var buffer = stackalloc byte[64];
-            var any = false;
-            while (LibC.Read(_fd, buffer, 64) > 0)
-            {
-                any = true;
-            }
-
-            return any;
+            any = true;
         }
+
+        return any;
     }
 
     private unsafe bool TrySignalPeer()

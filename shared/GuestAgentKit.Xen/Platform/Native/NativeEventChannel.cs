@@ -38,6 +38,12 @@ internal sealed class NativeEventChannel(NativeXenPlatform platform, EventChanne
                 return;
             }
 
+            if (_waiter is not null)
+            {
+                // Same rule as the loopback (one FdPoller wait per descriptor): one waiter per channel.
+                throw new InvalidOperationException($"event channel port {LocalPort} already has a pending wait");
+            }
+
             waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiter = waiter;
         }
