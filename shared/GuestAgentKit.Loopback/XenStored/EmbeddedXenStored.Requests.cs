@@ -398,9 +398,9 @@ public sealed partial class EmbeddedXenStored
         }
 
         transaction.Tree.CommitTo(_tree);
-        foreach (var (path, subtree) in transaction.QueuedFires)
+        foreach (var (path, subtree, permissions) in transaction.QueuedFires)
         {
-            Fire(null, path, subtree, oldPermissions: null);
+            Fire(null, path, subtree, permissions);
         }
 
         return Ok;
