@@ -7,6 +7,7 @@ namespace GuestAgentKit.Guest.Agent;
 internal sealed class AgentInfoService(Func<AgentEndpoint> endpoint, IReadOnlyList<int> protocolVersions, TimeProvider time) : IAgentInfo
 {
     private const string OsRelease = "/etc/os-release";
+    private const string KernelReleaseFile = "/proc/sys/kernel/osrelease";
     private readonly long _started = time.GetTimestamp();
 
     public Task<AgentInfo> InfoAsync()
@@ -19,19 +20,24 @@ internal sealed class AgentInfoService(Func<AgentEndpoint> endpoint, IReadOnlyLi
             agent.Channel.Value,
             Environment.MachineName,
             PrettyOsName() ?? RuntimeInformation.OSDescription,
-            RuntimeInformation.OSDescription,
+            KernelRelease() ?? RuntimeInformation.OSDescription,
             RuntimeInformation.OSArchitecture.ToString(),
             Environment.TickCount64 / 1000,
             (long)time.GetElapsedTime(_started).TotalSeconds,
             agent.Methods));
     }
 
-    private static string? PrettyOsName()
+    private static string? PrettyOsName() =>
+        ReadOrNull(() => File.ReadLines(OsRelease).FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?["PRETTY_NAME=".Length..].Trim('"'));
+
+    private static string? KernelRelease() => ReadOrNull(() => File.ReadAllText(KernelReleaseFile).Trim());
+
+    /// <summary>These files are informative: unreadable means "unknown", never a failed call.</summary>
+    private static string? ReadOrNull(Func<string?> read)
     {
         try
         {
-            var line = File.ReadLines(OsRelease).FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal));
-            return line?["PRETTY_NAME=".Length..].Trim('"');
+            return read();
         }
         catch (IOException)
         {

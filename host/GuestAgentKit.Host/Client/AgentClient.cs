@@ -100,7 +100,8 @@ public sealed class AgentClient : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the call (the agent gets <c>$/cancelRequest</c>).</param>
     /// <returns>The result.</returns>
     /// <exception cref="AgentCallTimeoutException">No answer within the per-call timeout.</exception>
-    /// <exception cref="StreamJsonRpc.RemoteInvocationException">The agent answered with an error (<c>ErrorCode</c>, message).</exception>
+    /// <exception cref="StreamJsonRpc.RemoteRpcException">The agent answered with an error (<c>ErrorCode</c>, message):
+    /// <c>RemoteMethodNotFoundException</c> for an unknown method, <c>RemoteInvocationException</c> for a failed one.</exception>
     /// <exception cref="ChannelSessionClosedException">The session ended.</exception>
     public Task<T> InvokeAsync<T>(string method, object? arguments, CancellationToken cancellationToken) =>
         _session.InvokeAsync<T>(method, arguments, cancellationToken);

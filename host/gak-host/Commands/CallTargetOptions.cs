@@ -105,9 +105,11 @@ internal sealed class CallTargetOptions
         {
             return await call().ConfigureAwait(false);
         }
-        catch (RemoteInvocationException ex)
+        catch (RemoteRpcException ex)
         {
-            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"{method} failed: {ex.Message} (JSON-RPC error {ex.ErrorCode})"), ex);
+            // Method not found and bad parameters are RemoteRpcExceptions that are not RemoteInvocationExceptions.
+            var code = ex.ErrorCode is { } c ? string.Create(CultureInfo.InvariantCulture, $" (JSON-RPC error {(int)c})") : string.Empty;
+            throw new CliException($"{method} failed: {ex.Message}{code}", ex);
         }
         catch (ChannelProtocolException ex)
         {
