@@ -17,7 +17,6 @@ namespace GuestAgentKit.Loopback;
 /// <c>@releaseDomain</c>. Domains may be created by this process (<see cref="CreateDomainAsync"/>) or by
 /// another (<c>gak-host loopback create</c>).
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LoopbackXen : IAsyncDisposable
 {
     private readonly ILogger _logger;

@@ -13,7 +13,6 @@ namespace GuestAgentKit.Loopback.Guest;
 /// (grant ref 0 and the marker's console port, served by xenconsoled when one runs), and the hvc_xen
 /// driver for secondary consoles. Disposing stops it all and removes <c>R/guests/&lt;D&gt;</c>.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LoopbackGuest : IAsyncDisposable
 {
     private readonly XenbusMultiplexer _xenbus;

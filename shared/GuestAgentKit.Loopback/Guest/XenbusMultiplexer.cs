@@ -13,7 +13,6 @@ namespace GuestAgentKit.Loopback.Guest;
 /// its own watch tokens (made unique on the ring with a per-connection prefix, restored in
 /// WATCH_EVENT), and its transactions are aborted and watches removed when it disconnects.
 /// </summary>
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class XenbusMultiplexer : IAsyncDisposable
 {
     private readonly Stream _ring;
@@ -44,7 +43,10 @@ internal sealed class XenbusMultiplexer : IAsyncDisposable
         try
         {
             _listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-            File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            }
             _listener.Listen();
         }
         catch

@@ -167,10 +167,8 @@ public sealed class LoopbackToolstack
         XsPermission[] readOnly = [new(XsAccess.None, DomainId.Dom0), new(XsAccess.Read, id)];
         XsPermission[] guestOwned = [new(XsAccess.None, id)];
 
-        await tx.RemoveAsync(home, ct).ConfigureAwait(false);
         await tx.MkdirAsync(home, ct).ConfigureAwait(false);
         await tx.SetPermissionsAsync(home, readOnly, ct).ConfigureAwait(false);
-        await tx.RemoveAsync(vm, ct).ConfigureAwait(false);
         await tx.MkdirAsync(vm, ct).ConfigureAwait(false);
         await tx.SetPermissionsAsync(vm, readOnly, ct).ConfigureAwait(false);
         await tx.WriteAsync($"{vm}/uuid", info.Uuid.ToString("D"), ct).ConfigureAwait(false);
