@@ -13,6 +13,7 @@ internal static class HostCli
             "GuestAgentKit dom0 tool: provision Xen channels, run the channel backend daemon, " +
             "and talk to guest agents.\n\n" + ExitCodes.Help);
         root.Subcommands.Add(ChannelCommand.Build());
+        root.Subcommands.Add(BackendCommand.Build());
         return root;
     }
 }

@@ -94,7 +94,11 @@ public sealed partial class ChannelBackend : IAsyncDisposable
                 var next = _dirty.Next;
                 await ReconcileAsync(cancellationToken).ConfigureAwait(false);
                 Reconciled?.Invoke(this, EventArgs.Empty);
-                await next.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var woke = await Task.WhenAny(next, forwarders[0], forwarders[1]).WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (woke != next && !cancellationToken.IsCancellationRequested)
+                {
+                    throw new XenStoreConnectionClosedException("the xenstore connection closed under the backend's watches");
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

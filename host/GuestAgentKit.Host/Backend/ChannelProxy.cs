@@ -33,6 +33,8 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
     private readonly Task _eventPump;
     private readonly Task _acceptLoop;
     private Socket? _client;
+    private Socket? _pending;
+    private bool _clientCannotReceive;
 
     public ChannelProxy(ChannelKey key, DuplexRing ring, IEventChannel events, SafeUnixSocket? listener, Pty? pty, BackendOptions options, ILogger logger, TimeProvider time, FdPoller poller)
     {
@@ -73,6 +75,7 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
         {
         }
 
+        DropClient("channel closed");
         DropClient("channel closed");
         _listener?.Dispose();
         _pty?.Dispose();
@@ -128,11 +131,20 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
 
             lock (_clientLock)
             {
+                accepted.Blocking = false;
                 if (_client is null)
                 {
-                    accepted.Blocking = false;
                     _client = accepted;
                     Log.ClientConnected(_logger, _key);
+                    _wake.Set();
+                    continue;
+                }
+
+                // The current client already hung up and we are only draining what it sent: the newcomer is
+                // next, not a second client.
+                if (_pending is null && Fd.PeerHasLeft((int)_client.SafeHandle.DangerousGetHandle()))
+                {
+                    _pending = accepted;
                     _wake.Set();
                     continue;
                 }
@@ -161,26 +173,30 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
         }
     }
 
-    private (int Fd, bool IsSocket)? CurrentClient()
+    private (int Fd, bool IsSocket, bool CanReceive)? CurrentClient()
     {
         if (_pty is not null)
         {
-            return ((int)_pty.Master.SafeHandle.DangerousGetHandle(), false);
+            return ((int)_pty.Master.SafeHandle.DangerousGetHandle(), false, true);
         }
 
         lock (_clientLock)
         {
-            return _client is null ? null : ((int)_client.SafeHandle.DangerousGetHandle(), true);
+            return _client is null ? null : ((int)_client.SafeHandle.DangerousGetHandle(), true, !_clientCannotReceive);
         }
     }
 
     private void DropClient(string why)
     {
         Socket? client;
+        Socket? next;
         lock (_clientLock)
         {
             client = _client;
-            _client = null;
+            next = _pending;
+            _client = next;
+            _pending = null;
+            _clientCannotReceive = false;
         }
 
         if (client is not null)
@@ -188,6 +204,21 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
             _poller.Forget((int)client.SafeHandle.DangerousGetHandle());
             client.Dispose();
             Log.ClientGone(_logger, _key, why);
+        }
+
+        if (next is not null)
+        {
+            Log.ClientConnected(_logger, _key);
+        }
+    }
+
+    private void StopSendingToClient()
+    {
+        // Its receive side is gone (shutdown(SHUT_RD) or close): keep the bytes in the ring, but go on reading
+        // what it sent until end of stream, so nothing it wrote is lost.
+        lock (_clientLock)
+        {
+            _clientCannotReceive = true;
         }
     }
 
@@ -220,7 +251,7 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
         }
     }
 
-    private async Task WaitAsync(Task wake, (int Fd, bool IsSocket)? client, StepResult step, CancellationToken ct)
+    private async Task WaitAsync(Task wake, (int Fd, bool IsSocket, bool CanReceive)? client, StepResult step, CancellationToken ct)
     {
         using var waitStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var waits = new List<Task>(3) { wake };
@@ -255,7 +286,7 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
         }
     }
 
-    private StepResult Step((int Fd, bool IsSocket)? client)
+    private StepResult Step((int Fd, bool IsSocket, bool CanReceive)? client)
     {
         var result = default(StepResult);
         if (_ring.Reader.GetReadable(out var readable) != RingStatus.Ok || _ring.Writer.GetWritable(out var writable) != RingStatus.Ok)
@@ -268,7 +299,7 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
             return result; // no client: guest bytes wait in the ring, the guest blocks when it is full
         }
 
-        if (!readable.IsEmpty)
+        if (!readable.IsEmpty && c.CanReceive)
         {
             var budget = (int)Math.Min(_bytes.Available, readable.First.Length);
             if (budget == 0)
@@ -290,9 +321,9 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
                 {
                     result = result with { WantOut = true };
                 }
-                else
+                else if (c.IsSocket)
                 {
-                    DropClient("write failed (client gone)");
+                    StopSendingToClient();
                     return result with { Progress = true };
                 }
             }

@@ -54,6 +54,19 @@ internal static partial class Fd
         }
     }
 
+    /// <summary>True when the peer of a socket has closed or shut down its sending side (<c>POLLRDHUP</c>/<c>POLLHUP</c>),
+    /// i.e. what is left to read is all there will be.</summary>
+    public static unsafe bool PeerHasLeft(int fd)
+    {
+        const short POLLHUP = 0x10;
+        const short POLLRDHUP = 0x2000;
+        var entry = new PollFd { Fd = fd, Events = POLLRDHUP };
+        return Poll(&entry, 1, 0) == 1 && (entry.Revents & (POLLHUP | POLLRDHUP)) != 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeout);
+
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static unsafe partial nint Read(int fd, byte* buffer, nint count);
 
@@ -62,4 +75,12 @@ internal static partial class Fd
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     private static unsafe partial nint Send(int fd, byte* buffer, nint count, int flags);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
 }
