@@ -241,10 +241,13 @@ public sealed class ChannelProvisioner
         var nodes = ChannelNodes.For(domain, backend, devid, spec);
         await EnsureDeviceDirectoryAsync(tx, domain, backend, ct).ConfigureAwait(false);
 
-        // libxl__device_generic_add: rm + mkdir + set_permissions of each directory, then its entries.
+        // libxl__device_generic_add: rm (its result ignored) + mkdir + set_permissions of each directory, then its entries.
         foreach (var dir in new[] { nodes.FrontendPath, nodes.BackendPath })
         {
-            await tx.RemoveAsync(dir, ct).ConfigureAwait(false);
+            if (await tx.ReadAsync(dir, ct).ConfigureAwait(false) is not null)
+            {
+                await tx.RemoveAsync(dir, ct).ConfigureAwait(false);
+            }
         }
 
         foreach (var node in nodes.All)
