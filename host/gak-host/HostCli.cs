@@ -11,6 +11,7 @@ internal static class HostCli
         var root = new RootCommand(
             "GuestAgentKit dom0 tool: provision Xen channels, run the channel backend daemon, " +
             "and talk to guest agents.\n\n" + ExitCodes.Help);
+        root.Subcommands.Add(Commands.LoopbackCommand.Build());
         return root;
     }
 }
