@@ -17,6 +17,7 @@ internal static class HostCli
         root.Subcommands.Add(CallCommand.Create());
         root.Subcommands.Add(CallPingCommand.Create());
         root.Subcommands.Add(CallInfoCommand.Create());
+        root.Subcommands.Add(Commands.LoopbackCommand.Build());
         return root;
     }
 }

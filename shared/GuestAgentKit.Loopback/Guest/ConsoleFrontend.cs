@@ -195,9 +195,9 @@ internal sealed class ConsoleFrontend : IAsyncDisposable
             }
         }
 
-        session.Channel.Dispose();
-        session.Mapping.Dispose();
-        _domain.EndGrant(session.Grant);
+        DomainResources.Release(session.Channel);
+        DomainResources.Release(session.Mapping);
+        DomainResources.Release(() => _domain.EndGrant(session.Grant));
     }
 
     private sealed class Session(GrantRef grant, IGrantMapping mapping, IEventChannel channel, HvcConsole console)

@@ -125,17 +125,19 @@ public sealed class LoopbackGuest : IAsyncDisposable
             return;
         }
 
+        // xenbus first: the domain may already be released, and then nothing on the ring answers; with the
+        // socket closed the console driver's pending requests fail at once instead of waiting for replies.
+        await _xenbus.DisposeAsync().ConfigureAwait(false);
         await _consoles.DisposeAsync().ConfigureAwait(false);
         if (_primary is not null)
         {
             await _primary.DisposeAsync().ConfigureAwait(false);
         }
 
-        _primaryChannel?.Dispose();
-        _primaryPage?.Dispose();
-        await _xenbus.DisposeAsync().ConfigureAwait(false);
-        _xenstoreChannel.Dispose();
-        _xenstorePage.Dispose();
+        DomainResources.Release(_primaryChannel);
+        DomainResources.Release(_primaryPage);
+        DomainResources.Release(_xenstoreChannel);
+        DomainResources.Release(_xenstorePage);
         if (System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.Delete(Directory, recursive: true);
