@@ -1,0 +1,62 @@
+using GuestAgentKit.Benchmarks.Figures;
+
+namespace GuestAgentKit.Benchmarks;
+
+/// <summary>Runs the selected figures in table order, prints one table and writes the JSON report.</summary>
+public static class BenchmarkHarness
+{
+    private const string Backend = "the backend daemon (branch backend) and the guest kernel emulator (branch loopback) on main";
+
+    /// <summary>Every figure of issue 8, in table order.</summary>
+    /// <returns>The figures.</returns>
+    public static IReadOnlyList<Figure> AllFigures() =>
+    [
+        new RingThroughputFigure(),
+        new PendingFigure("B1b", "throughput through the backend, both directions, socket and pty (MiB/s)", ">= 0.8 x C ring copier; >= 100 x xenconsoled", Backend),
+        new PendingFigure("B2", "agent.ping latency p50/p99, 10k round trips (us)", "p50 <= qemu-ga guest-ping; p50 <= 2 x plain Unix socket", Backend + " and the agent host (branch agent)"),
+        new PendingFigure("B3", "scale: 1/100/1000 domains on one backend", "1000 connected <= 5 s; <= 64 KiB/channel; idle CPU < 1 %", Backend),
+        new PendingFigure("B4", "agent footprint: ready time, idle RSS, CPU per ping", "ready <= 100 ms; idle RSS <= 12 MiB", "the agent host (branch agent) and the guest kernel emulator (branch loopback) on main"),
+        new XenStoreFigure(XenStoreOperation.Read),
+        new XenStoreFigure(XenStoreOperation.Write),
+    ];
+
+    /// <summary>Measures the figures <paramref name="options"/> selects; a figure that fails becomes a FAILED row.</summary>
+    /// <param name="options">Mode, selection and JSON path.</param>
+    /// <param name="output">Where the table goes (stdout).</param>
+    /// <param name="log">Where progress goes (stderr).</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <returns>The report.</returns>
+    public static async Task<BenchmarkReport> RunAsync(BenchmarkOptions options, TextWriter output, TextWriter log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(log);
+        var machine = MachineInfo.Current();
+        log.WriteLine($"machine: {machine}");
+        var context = new BenchmarkContext(options, log);
+        var results = new List<FigureResult>();
+        foreach (var figure in AllFigures().Where(f => options.Selects(f.Id)))
+        {
+            log.WriteLine($"{figure.Id}: {figure.Name}");
+            try
+            {
+                results.Add(await figure.RunAsync(context, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception error) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One figure's broken peer must not cost the others' rows.
+                log.WriteLine($"  {figure.Id} failed: {error}");
+                results.Add(FigureResult.Failed(figure, error));
+            }
+        }
+
+        var report = new BenchmarkReport(machine, options.Quick, DateTimeOffset.UtcNow, results);
+        await output.WriteAsync(report.FormatTable()).ConfigureAwait(false);
+        if (options.JsonPath is { } path)
+        {
+            await File.WriteAllTextAsync(path, report.ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return report;
+    }
+}
