@@ -35,7 +35,7 @@ public sealed record BenchmarkReport(MachineInfo Machine, bool Quick, DateTimeOf
                     FigureStatus.NotMeasured => "not measured",
                     _ => "FAILED",
                 },
-                string.Join("; ", r.Also.Select(a => $"{a.Name}: {Amount(a.Value, r.Unit)}")));
+                string.Join("; ", r.Also.Select(a => $"{a.Name}: {Amount(a.Value, a.Unit ?? r.Unit)}")));
         }
 
         var text = new StringBuilder()

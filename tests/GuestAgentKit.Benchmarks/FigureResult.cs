@@ -44,12 +44,15 @@ public sealed record FigureResult
     /// <summary>Set for rows that were not measured or failed; otherwise derived from the ratio.</summary>
     public FigureStatus? Outcome { get; init; }
 
+    /// <summary>For figures judged on absolute values rather than a ratio: whether every target is met.</summary>
+    public bool? TargetMet { get; init; }
+
     /// <summary>Ours / peer.</summary>
     public double? Ratio => Ours is { } ours && Peer is { } peer && peer > 0 ? ours / peer : null;
 
     /// <summary>The verdict.</summary>
     [JsonConverter(typeof(JsonStringEnumConverter<FigureStatus>))]
-    public FigureStatus Status => Outcome ?? (Ratio >= MinRatio ? FigureStatus.Pass : FigureStatus.Miss);
+    public FigureStatus Status => Outcome ?? ((TargetMet ?? Ratio >= MinRatio) ? FigureStatus.Pass : FigureStatus.Miss);
 
     /// <summary>A row for a figure whose component is missing.</summary>
     /// <param name="figure">The figure.</param>
