@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using GuestAgentKit.Channels;
+using GuestAgentKit.Channels.Xl;
+using GuestAgentKit.Host.Provisioning;
+using GuestAgentKit.Loopback;
+using GuestAgentKit.Xen;
+using GuestAgentKit.XenStore;
+
+namespace GuestAgentKit.Benchmarks.Figures;
+
+/// <summary>
+/// B3 at one size: <paramref name="domains"/> loopback domains (LoopbackXen: embedded xenstored and a guest
+/// kernel emulator per domain, in this process) with one socket channel each, served by ONE
+/// <c>gak-host backend</c> process started empty. Measured: time from the first channel provisioned
+/// (one after another, as <c>gak-host channel add</c> does) until every backend <c>state</c> is Connected (4); the
+/// backend's RSS above its empty baseline per channel; its CPU while idle. No peer: QEMU runs a process per domain.
+/// </summary>
+/// <param name="domains">How many domains.</param>
+internal sealed class ScaleFigure(int domains) : Figure
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
+
+    public override string Id => string.Create(CultureInfo.InvariantCulture, $"B3-{domains}");
+
+    public override string Name => string.Create(CultureInfo.InvariantCulture, $"scale: {domains} domain(s) x 1 channel on one backend, to Connected (s)");
+
+    public override string Target => "connected <= 5 s; <= 64 KiB RSS/channel; idle CPU < 1 %";
+
+    public override async Task<FigureResult> RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var idle = context.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10);
+        var root = Directory.CreateTempSubdirectory("gak-b3-").FullName;
+        try
+        {
+            await using var xen = await LoopbackXen.StartAsync(root, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var ids = new List<DomainId>(domains);
+            for (var i = 0; i < domains; i++)
+            {
+                ids.Add((await xen.CreateDomainAsync(string.Create(CultureInfo.InvariantCulture, $"bench{i}"), cancellationToken: cancellationToken).ConfigureAwait(false)).Id);
+            }
+
+            await using var xs = await XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(xen.XenStoreSocketPath), cancellationToken).ConfigureAwait(false);
+            await using var backend = BackendProcess.Start(root);
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false); // start-up settles
+            var emptyKiB = backend.ResidentKiB();
+
+            var sockets = Directory.CreateDirectory(Path.Combine(root, "s")).FullName; // the backend creates sockets, not directories
+            var provisioner = new ChannelProvisioner(xs);
+            var clock = Stopwatch.StartNew();
+            // One after another, as `gak-host channel add` runs: concurrent adds all rewrite the backend's
+            // console directory and their transactions conflict (EAGAIN) until they give up.
+            var channels = new List<ChannelInfo>(domains);
+            foreach (var id in ids)
+            {
+                var spec = new XlChannelSpec(WellKnownChannels.Agent.Name, ChannelConnection.Socket, Path.Combine(sockets, id.ToString() + ".sock"));
+                channels.Add(await provisioner.AddAsync(id, spec, cancellationToken).ConfigureAwait(false));
+            }
+
+            await WaitConnectedAsync(xs, channels, backend, cancellationToken).ConfigureAwait(false);
+            var connectSeconds = clock.Elapsed.TotalSeconds;
+
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+            var loadedKiB = backend.ResidentKiB();
+            var cpuBefore = backend.CpuTime();
+            await Task.Delay(idle, cancellationToken).ConfigureAwait(false);
+            var idlePercent = (backend.CpuTime() - cpuBefore).TotalSeconds / idle.TotalSeconds * 100;
+            var perChannelKiB = (double)(loadedKiB - emptyKiB) / domains;
+            context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Id}: connected in {connectSeconds:0.000} s, RSS {emptyKiB} -> {loadedKiB} KiB, idle CPU {idlePercent:0.00} %"));
+            return new FigureResult
+            {
+                Id = Id,
+                Name = Name,
+                Target = Target,
+                Unit = "s",
+                Ours = connectSeconds,
+                TargetMet = connectSeconds <= 5 && perChannelKiB <= 64 && idlePercent < 1,
+                Runs = 1,
+                Also =
+                [
+                    new Baseline("backend RSS above empty per channel", perChannelKiB, "KiB"),
+                    new Baseline("backend RSS empty", emptyKiB, "KiB"),
+                    new Baseline(string.Create(CultureInfo.InvariantCulture, $"backend idle CPU over {idle.TotalSeconds:0} s"), idlePercent, "%"),
+                ],
+                Note = "one run per size; handshake+ping across all channels not measured (needs the agent on every guest)",
+            };
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+                // the loopback may still be unlinking its files; /tmp is cleaned anyway
+            }
+        }
+    }
+
+    private static async Task WaitConnectedAsync(XenStoreClient xs, IReadOnlyList<ChannelInfo> channels, BackendProcess backend, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        var pending = channels.Select(c => c.BackendPath + "/state").ToList();
+        while (pending.Count > 0)
+        {
+            if (backend.HasExited)
+            {
+                throw new InvalidOperationException("gak-host backend exited during the run");
+            }
+
+            if (deadline.Elapsed > ConnectTimeout)
+            {
+                // Say where the first stuck channel stopped: frontend and backend states, ring and port.
+                var stuck = channels.First(c => pending.Contains(c.BackendPath + "/state"));
+                var now = await new ChannelProvisioner(xs).GetAsync(stuck.Domain, stuck.Devid, cancellationToken).ConfigureAwait(false);
+                throw new TimeoutException(
+                    $"{pending.Count} of {channels.Count} channels not Connected within {ConnectTimeout}; first: {now}");
+            }
+
+            var states = await Task.WhenAll(pending.Select(path => xs.ReadAsync(path, cancellationToken))).ConfigureAwait(false);
+            pending = [.. pending.Where((_, i) => states[i] != "4")];
+            if (pending.Count > 0)
+            {
+                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}
