@@ -27,12 +27,18 @@ public sealed class AgentEndpointFuzzTests
         var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
         long bytesSent = 0, probes = 0, baseline = 0, sessions = 0;
         var inSession = false;
+        var recent = new Queue<string>();
         var workingSetBefore = Environment.WorkingSet;
 
         for (var i = 0; i < cases; i++)
         {
             var (kind, bytes) = lines.Next(name);
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+            recent.Enqueue($"{i}:{kind}({bytes.Length} bytes)");
+            if (recent.Count > ProbeEvery)
+            {
+                recent.Dequeue();
+            }
             if (!inSession && HostileLines.NeedsSession(kind))
             {
                 inSession = true;
@@ -46,7 +52,16 @@ public sealed class AgentEndpointFuzzTests
             bytesSent += bytes.Length;
             if (i % ProbeEvery == ProbeEvery - 1 || i == cases - 1)
             {
-                await ProbeAsync(pair.Host, monitor, i, name);
+                try
+                {
+                    await ProbeAsync(pair.Host, monitor, i, name);
+                }
+                catch (TimeoutException)
+                {
+                    Assert.Fail($"the agent stopped answering probes after case {i} (seed {FuzzBudget.Seed}); last cases: {string.Join(", ", recent)}; agent events: " +
+                        string.Join(" | ", agent.Events.TakeLast(5).Select(e => $"{e.Kind}: {e.Message}")));
+                }
+
                 probes++;
                 inSession = true;
                 if (baseline == 0 && i >= 10 * ProbeEvery)

@@ -27,7 +27,7 @@ internal sealed class HostileXenStoreRequests(Random random, ushort domain)
         {
             < 25 => (XsMessageType.Write, Concat(Path(), Value())),
             < 33 => (XsMessageType.Mkdir, Strings(Path())),
-            < 40 => (XsMessageType.Rm, Strings(Path())),
+            < 40 => (XsMessageType.Rm, Strings(RemovedPath())),
             < 47 => (XsMessageType.Read, Strings(Path())),
             < 51 => (XsMessageType.Directory, Strings(Path())),
             < 54 => (XsMessageType.DirectoryPart, Strings(Path(), random.Next(-2, 50).ToString(CultureInfo.InvariantCulture))),
@@ -85,6 +85,14 @@ internal sealed class HostileXenStoreRequests(Random random, ushort domain)
         37 => "\u00e9t\u00e9",
         38 => "/local/domain/" + domain,
         _ => "../../" + random.Next(),
+    };
+
+    /// <summary>Mostly nodes made earlier; the domain's own home (everything it owns) only rarely, so the tree can grow to the quota.</summary>
+    private string RemovedPath() => random.Next(50) switch
+    {
+        0 => "/local/domain/" + domain,
+        < 25 => "n" + random.Next(Math.Max(1, _nextNode)),
+        _ => Path() is var path && path == "/local/domain/" + domain ? "n0" : path,
     };
 
     private byte[] Value() => random.Next(10) switch
