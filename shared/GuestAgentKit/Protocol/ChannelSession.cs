@@ -173,6 +173,7 @@ public sealed class ChannelSession : IAsyncDisposable
     /// <exception cref="RemoteInvocationException">The agent answered with a JSON-RPC error (code and message only).</exception>
     /// <exception cref="ChannelSessionClosedException">The session ended before the answer.</exception>
     /// <exception cref="LineTooLongException">The agent's answer exceeded the line cap (the session is closed).</exception>
+    /// <exception cref="ChannelProtocolException">The agent's result does not deserialize as <typeparamref name="T"/>.</exception>
     public async Task<T> InvokeAsync<T>(string method, object? arguments, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
@@ -193,9 +194,14 @@ public sealed class ChannelSession : IAsyncDisposable
         {
             throw new AgentCallTimeoutException(method, _options.CallTimeout);
         }
-        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException || (ex is OperationCanceledException && _rpc.IsDisposed))
+        catch (Exception ex) when (ex is ConnectionLostException or ObjectDisposedException or IOException || (ex is OperationCanceledException && _rpc.IsDisposed))
         {
             throw ClosedException(ex);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            // The agent is not trusted: a result of the wrong shape is its protocol error, not the caller's bug.
+            throw new ChannelProtocolException($"the agent answered '{method}' with a result that is not a {typeof(T).Name}: {ex.Message}", ex);
         }
     }
 
