@@ -33,7 +33,7 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
     private readonly Task _eventPump;
     private readonly Task _acceptLoop;
     private Socket? _client;
-    private Socket? _pending;
+    private readonly Queue<Socket> _pending = new();
     private bool _clientCannotReceive;
 
     public ChannelProxy(ChannelKey key, DuplexRing ring, IEventChannel events, SafeUnixSocket? listener, Pty? pty, BackendOptions options, ILogger logger, TimeProvider time, FdPoller poller)
@@ -75,8 +75,11 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
         {
         }
 
-        DropClient("channel closed");
-        DropClient("channel closed");
+        while (HasSocketClient())
+        {
+            DropClient("channel closed");
+        }
+
         _listener?.Dispose();
         _pty?.Dispose();
         _stop.Dispose();
@@ -124,8 +127,13 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
             {
                 accepted = await listener.AcceptAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
             {
+                return;
+            }
+            catch (SocketException e)
+            {
+                Log.AcceptFailed(_logger, _key, e.Message);
                 return;
             }
 
@@ -140,11 +148,12 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
                     continue;
                 }
 
-                // The current client already hung up and we are only draining what it sent: the newcomer is
-                // next, not a second client.
-                if (_pending is null && Fd.PeerHasLeft((int)_client.SafeHandle.DangerousGetHandle()))
+                // Every earlier client already hung up and we are only draining what they sent: the newcomer
+                // is next in line, not a second client.
+                if (_pending.Count < Limits.BackendDepartedClients && Fd.PeerHasLeft((int)_client.SafeHandle.DangerousGetHandle())
+                    && _pending.All(p => Fd.PeerHasLeft((int)p.SafeHandle.DangerousGetHandle())))
                 {
-                    _pending = accepted;
+                    _pending.Enqueue(accepted);
                     _wake.Set();
                     continue;
                 }
@@ -193,9 +202,8 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
         lock (_clientLock)
         {
             client = _client;
-            next = _pending;
+            _pending.TryDequeue(out next);
             _client = next;
-            _pending = null;
             _clientCannotReceive = false;
         }
 
@@ -209,6 +217,14 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
         if (next is not null)
         {
             Log.ClientConnected(_logger, _key);
+        }
+    }
+
+    private bool HasSocketClient()
+    {
+        lock (_clientLock)
+        {
+            return _client is not null;
         }
     }
 
@@ -373,6 +389,9 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Warning, Message = "channel {Key}: refused a second client (one client at a time; the first keeps its session)")]
         public static partial void ClientRefused(ILogger logger, ChannelKey key);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "channel {Key}: accepting clients failed: {Reason}; the socket accepts no more clients")]
+        public static partial void AcceptFailed(ILogger logger, ChannelKey key, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "channel {Key}: client disconnected ({Why})")]
         public static partial void ClientGone(ILogger logger, ChannelKey key, string why);
