@@ -45,7 +45,7 @@ public sealed class AgentHostBuilder
     /// <typeparam name="TImplementation">Its implementation, created by DI.</typeparam>
     /// <param name="prefix">The method prefix.</param>
     /// <returns>This builder.</returns>
-    public AgentHostBuilder AddPlugin<TInterface, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(string prefix)
+    public AgentHostBuilder AddPlugin<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TInterface, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(string prefix)
         where TInterface : class
         where TImplementation : class, TInterface
     {

@@ -16,7 +16,7 @@ public static class AgentServiceCollectionExtensions
     /// <param name="services">The service collection.</param>
     /// <param name="prefix">The method prefix: ASCII letters, digits, '.', '-', '_'; <c>agent</c> is the built-ins'.</param>
     /// <returns>The service collection.</returns>
-    public static IServiceCollection AddAgentPlugin<TInterface, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(
+    public static IServiceCollection AddAgentPlugin<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TInterface, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(
         this IServiceCollection services,
         string prefix)
         where TInterface : class
@@ -39,7 +39,7 @@ public static class AgentServiceCollectionExtensions
     /// <param name="prefix">The method prefix.</param>
     /// <param name="factory">Creates the implementation.</param>
     /// <returns>The service collection.</returns>
-    public static IServiceCollection AddAgentPlugin<TInterface>(this IServiceCollection services, string prefix, Func<IServiceProvider, TInterface> factory)
+    public static IServiceCollection AddAgentPlugin<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TInterface>(this IServiceCollection services, string prefix, Func<IServiceProvider, TInterface> factory)
         where TInterface : class
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using GuestAgentKit.Channels;
@@ -56,7 +57,7 @@ public sealed class AgentEndpoint
     /// <param name="prefix">Namespace of the methods, e.g. <c>clipboard</c>.</param>
     /// <param name="target">The implementation.</param>
     /// <returns>This endpoint.</returns>
-    public AgentEndpoint AddTarget<TInterface>(string prefix, TInterface target)
+    public AgentEndpoint AddTarget<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TInterface>(string prefix, TInterface target)
         where TInterface : class
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);

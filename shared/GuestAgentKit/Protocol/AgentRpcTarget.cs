@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using StreamJsonRpc;
 
 namespace GuestAgentKit.Protocol;
@@ -21,7 +22,7 @@ internal sealed class AgentRpcTarget
 
     public IReadOnlyList<string> Methods { get; }
 
-    public static AgentRpcTarget Create<TInterface>(string prefix, TInterface target)
+    public static AgentRpcTarget Create<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TInterface>(string prefix, TInterface target)
         where TInterface : class
     {
         var methods = new[] { typeof(TInterface) }
