@@ -223,6 +223,26 @@ public sealed partial class XenStoreClient : XenStoreOperations, IAsyncDisposabl
         return await connection.RequestAsync(type, transactionId, payload, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Best-effort cleanup request (UNWATCH, abort): sent only on a live connection, never waiting for a
+    /// reconnection, errors ignored — what it would undo is gone with the connection anyway.</summary>
+    internal async Task SendCleanupAsync(XsMessageType type, uint transactionId, byte[] payload)
+    {
+        var current = Volatile.Read(ref _connection);
+        if (!current.IsCompletedSuccessfully || _disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await current.Result.RequestAsync(type, transactionId, payload, _disposing.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The connection went away meanwhile.
+        }
+    }
+
     internal void ForgetWatch(XsWatch watch) => _watches.TryRemove(new KeyValuePair<string, XsWatch>(watch.Token, watch));
 
     private XsConnection Attach(Stream stream)

@@ -33,8 +33,8 @@ public sealed class XsTransaction : XenStoreOperations, IAsyncDisposable
         return reply is not null;
     }
 
-    /// <summary>Aborts the transaction unless it was committed. Errors are ignored: a transaction on a
-    /// closed connection is gone anyway.</summary>
+    /// <summary>Aborts the transaction unless it ended. Errors are ignored and a reconnection is not awaited:
+    /// a transaction on a closed connection is gone anyway.</summary>
     /// <returns>A task completing when the abort was acknowledged.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -43,14 +43,7 @@ public sealed class XsTransaction : XenStoreOperations, IAsyncDisposable
             return;
         }
 
-        try
-        {
-            await SendAsync(XsMessageType.TransactionEnd, XsPayload.Strings("F"), "F", null, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is XenStoreException or IOException)
-        {
-            // Nothing to undo: the server drops the transaction with the connection or already has.
-        }
+        await _client.SendCleanupAsync(XsMessageType.TransactionEnd, Id, XsPayload.Strings("F")).ConfigureAwait(false);
     }
 
     private protected override Task<XsMessage> RequestAsync(XsMessageType type, byte[] payload, CancellationToken cancellationToken) =>

@@ -45,14 +45,7 @@ public sealed class XsWatch : IAsyncEnumerable<XsWatchEvent>, IAsyncDisposable
 
         _client.ForgetWatch(this);
         _events.Writer.TryComplete();
-        try
-        {
-            await _client.RequestAsync(XsMessageType.Unwatch, 0, XsPayload.Strings(Path, Token), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (IOException)
-        {
-            // The connection is gone, and the watch with it.
-        }
+        await _client.SendCleanupAsync(XsMessageType.Unwatch, 0, XsPayload.Strings(Path, Token)).ConfigureAwait(false);
     }
 
     internal void Post(XsWatchEvent watchEvent) => _events.Writer.TryWrite(watchEvent);

@@ -133,11 +133,11 @@ public sealed partial class EmbeddedXenStored
 
     /// <summary><c>fire_watches</c>: in a transaction the firing waits for commit; otherwise every connection
     /// allowed to read the node (or its old permissions, or its parent) gets an event for each matching watch.</summary>
-    private void Fire(RequestContext context, string path, bool subtree, XsPermission[]? oldPermissions)
+    private void Fire(XsServerTransaction? transaction, string path, bool subtree, XsPermission[]? oldPermissions)
     {
-        if (context.Transaction is { } transaction)
+        if (transaction is not null)
         {
-            transaction.QueuedFires.Add((path, subtree));
+            transaction.QueuedFires.Add((path, subtree, oldPermissions ?? transaction.Tree.Get(path)?.Permissions));
             return;
         }
 
@@ -160,8 +160,7 @@ public sealed partial class EmbeddedXenStored
     }
 
     /// <summary>Fires a special watch (<c>fire_special_watches</c>, exact match, the special node's permissions).</summary>
-    private void FireSpecial(string special) =>
-        Fire(new RequestContext(null!, _tree, null), special, subtree: false, oldPermissions: null);
+    private void FireSpecial(string special) => Fire(null, special, subtree: false, oldPermissions: null);
 
     private bool WatchPermitted(XsServerConnection connection, string path, XsNode? node, XsPermission[]? oldPermissions)
     {

@@ -120,7 +120,7 @@ public sealed partial class EmbeddedXenStored
             return createError;
         }
 
-        Fire(context, path, subtree: true, oldPermissions: null);
+        Fire(context.Transaction, path, subtree: true, oldPermissions: null);
         return Ok;
     }
 
@@ -144,7 +144,7 @@ public sealed partial class EmbeddedXenStored
                 return createError;
             }
 
-            Fire(context, path, subtree: true, oldPermissions: null);
+            Fire(context.Transaction, path, subtree: true, oldPermissions: null);
         }
 
         return Ok;
@@ -174,7 +174,7 @@ public sealed partial class EmbeddedXenStored
         Collect(context.Tree, path, doomed);
         foreach (var name in doomed)
         {
-            Fire(context, name, subtree: name == path, oldPermissions: null);
+            Fire(context.Transaction, name, subtree: name == path, oldPermissions: null);
         }
 
         foreach (var name in doomed)
@@ -307,7 +307,7 @@ public sealed partial class EmbeddedXenStored
         }
 
         context.Tree.Put(path, node with { Permissions = permissions });
-        Fire(context, path, subtree: true, oldPermissions: node.Permissions);
+        Fire(context.Transaction, path, subtree: true, oldPermissions: node.Permissions);
         return Ok;
     }
 
@@ -398,10 +398,9 @@ public sealed partial class EmbeddedXenStored
         }
 
         transaction.Tree.CommitTo(_tree);
-        var live = new RequestContext(connection, _tree, null);
-        foreach (var (path, subtree) in transaction.QueuedFires)
+        foreach (var (path, subtree, permissions) in transaction.QueuedFires)
         {
-            Fire(live, path, subtree, oldPermissions: null);
+            Fire(null, path, subtree, permissions);
         }
 
         return Ok;

@@ -175,6 +175,28 @@ public sealed class EmbeddedXenStoredTests
     }
 
     [Fact]
+    public async Task Transaction_Commit_FiresWatchesIncludingRemovals()
+    {
+        await using var harness = await XenStoreHarness.StartAsync();
+        var dom0 = await harness.ConnectDom0Async();
+        await dom0.WriteAsync("/tw/old", "1", Ct).WaitAsync(Timeout, Ct);
+        await using var watch = await dom0.WatchAsync("/tw", "t", Ct).WaitAsync(Timeout, Ct);
+        await using var events = watch.GetAsyncEnumerator(Ct);
+        Assert.Equal("/tw", (await NextAsync(events)).Path);
+
+        await using (var tx = await dom0.StartTransactionAsync(Ct).WaitAsync(Timeout, Ct))
+        {
+            await tx.RemoveAsync("/tw/old", Ct).WaitAsync(Timeout, Ct);
+            await tx.WriteAsync("/tw/new", "2", Ct).WaitAsync(Timeout, Ct);
+            // Changes in a transaction fire at commit, in order; the removal still reaches the watcher.
+            Assert.True(await tx.CommitAsync(Ct).WaitAsync(Timeout, Ct));
+        }
+
+        Assert.Equal("/tw/old", (await NextAsync(events)).Path);
+        Assert.Equal("/tw/new", (await NextAsync(events)).Path);
+    }
+
+    [Fact]
     public async Task Quotas_Domain_Enospc()
     {
         await using var harness = await XenStoreHarness.StartAsync();

@@ -71,7 +71,7 @@ internal sealed class XenStoreHarness : IAsyncDisposable
     {
         foreach (var owned in _owned)
         {
-            await owned.DisposeAsync();
+            await owned.DisposeAsync().AsTask().WaitAsync(Timeout);
         }
 
         await Server.DisposeAsync().AsTask().WaitAsync(Timeout, Ct);

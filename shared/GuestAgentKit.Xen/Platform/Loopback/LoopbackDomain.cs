@@ -127,6 +127,35 @@ public sealed class LoopbackDomain
         return channel;
     }
 
+    /// <summary>
+    /// Allocates an unbound port for <paramref name="remote"/> on behalf of the domain and leaves it
+    /// allocated without holding it, as a domain builder does for the ports it hands to the guest kernel
+    /// (which takes them over with <see cref="OpenPort"/>). <see cref="ClosePort"/> frees it.
+    /// </summary>
+    /// <param name="remote">The domain allowed to bind (usually dom0).</param>
+    /// <returns>The port number.</returns>
+    public EventChannelPort AllocateUnboundPort(DomainId remote)
+    {
+        var channel = (LoopbackEventChannel)AllocateUnbound(remote);
+        channel.Detach();
+        return channel.LocalPort;
+    }
+
+    /// <summary>Takes over a port of this domain allocated earlier (<see cref="AllocateUnboundPort"/>).</summary>
+    /// <param name="port">The port.</param>
+    /// <returns>Our end of the channel; dispose it to close the port (its files go).</returns>
+    /// <exception cref="XenPlatformException">The port does not exist.</exception>
+    public IEventChannel OpenPort(EventChannelPort port) => LoopbackEventChannel.Adopt(_paths, Id, port, _poller);
+
+    /// <summary>Frees a port nobody holds (its FIFO, <c>.peer</c> and <c>.unbound</c> files).</summary>
+    /// <param name="port">The port.</param>
+    public void ClosePort(EventChannelPort port)
+    {
+        File.Delete(_paths.Port(Id, port));
+        File.Delete(_paths.Peer(Id, port));
+        File.Delete(_paths.Unbound(Id, port));
+    }
+
     private static LoopbackGrantMapping CreatePage(FileStream stream, GrantRef grant, DomainId grantee)
     {
         // A new file of this length reads as zeros: the zeroed page hvc_xen allocates.

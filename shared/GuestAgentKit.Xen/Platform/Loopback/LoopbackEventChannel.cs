@@ -73,6 +73,40 @@ internal sealed class LoopbackEventChannel : IEventChannel
         throw new XenPlatformException($"domain {self} has no free event channel port (limit {Limits.LoopbackEventChannelPorts})");
     }
 
+    /// <summary>
+    /// Takes over a port another process allocated and left open for us (a domain builder allocates the
+    /// xenstore and console ports; the guest kernel owns them from boot). Notifications go where its
+    /// <c>.peer</c> file says once a remote binds.
+    /// </summary>
+    public static LoopbackEventChannel Adopt(LoopbackPaths paths, DomainId self, EventChannelPort port, FdPoller poller)
+    {
+        var path = paths.Port(self, port);
+        var fd = LibC.Open(path, LibC.O_RDWR | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+        if (fd < 0)
+        {
+            throw new XenPlatformException($"cannot open event channel port {port} of domain {self}", PosixException.FromErrno($"open({path})"));
+        }
+
+        var channel = new LoopbackEventChannel(paths, self, port, fd, poller, onDisposed: null);
+        channel._peer = channel.ReadPeerFile();
+        return channel;
+    }
+
+    /// <summary>Closes our descriptor but leaves the port allocated (its FIFO and files stay) for <see cref="Adopt"/>.</summary>
+    public void Detach()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                _poller.Forget(_fd);
+                LibC.Close(_fd);
+                ClosePeer();
+            }
+        }
+    }
+
     /// <summary>Sets where notifications go, once known at bind time.</summary>
     public void SetPeer(DomainId domain, EventChannelPort port)
     {

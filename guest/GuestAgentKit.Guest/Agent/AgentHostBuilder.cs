@@ -1,0 +1,92 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GuestAgentKit.Guest.Agent;
+
+/// <summary>Builds an agent host (see <see cref="AgentHost.CreateBuilder"/>): add plugins and services, then <see cref="Build"/>.</summary>
+public sealed class AgentHostBuilder
+{
+    private const string ConfigSwitch = "--config";
+    private readonly HostApplicationBuilder _builder;
+
+    internal AgentHostBuilder(string[] args)
+    {
+        _builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            // No appsettings.json from the working directory and no unprefixed environment: an agent's
+            // configuration comes only from the places documented in docs/guest.md.
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        var (configFile, rest) = SplitConfigSwitch(args);
+        _builder.Configuration.AddAgentSources(configFile, rest);
+        _builder.Logging
+            .AddConfiguration(_builder.Configuration.GetSection("Logging"))
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        _builder.Services.AddSystemd();
+    }
+
+    /// <summary>Services: register plugin dependencies here.</summary>
+    public IServiceCollection Services => _builder.Services;
+
+    /// <summary>The configuration (file, environment, command line); add sources before <see cref="Build"/>.</summary>
+    public IConfigurationManager Configuration => _builder.Configuration;
+
+    /// <summary>Logging providers and filters.</summary>
+    public ILoggingBuilder Logging => _builder.Logging;
+
+    /// <summary>Serves <typeparamref name="TInterface"/> as <c>prefix.*</c>
+    /// (<see cref="AgentServiceCollectionExtensions.AddAgentPlugin{TInterface, TImplementation}"/>).</summary>
+    /// <typeparam name="TInterface">The served interface.</typeparam>
+    /// <typeparam name="TImplementation">Its implementation, created by DI.</typeparam>
+    /// <param name="prefix">The method prefix.</param>
+    /// <returns>This builder.</returns>
+    public AgentHostBuilder AddPlugin<TInterface, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TImplementation>(string prefix)
+        where TInterface : class
+        where TImplementation : class, TInterface
+    {
+        _builder.Services.AddAgentPlugin<TInterface, TImplementation>(prefix);
+        return this;
+    }
+
+    /// <summary>Reads <see cref="AgentOptions"/> and builds the host. Every plugin is registered on the endpoint when
+    /// the host starts; a bad plugin (prefix, clashing method) fails the start.</summary>
+    /// <returns>The host; <c>RunAsync</c> it.</returns>
+    /// <exception cref="AgentConfigurationException">A configuration value is malformed.</exception>
+    public IHost Build()
+    {
+        _builder.Services.TryAddSingleton(AgentOptions.FromConfiguration(_builder.Configuration));
+        _builder.Services.TryAddSingleton(AgentHost.DefaultIdentity());
+        _builder.Services.TryAddSingleton(TimeProvider.System);
+        _builder.Services.AddSingleton<AgentService>();
+        _builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
+        return _builder.Build();
+    }
+
+    private static (string? ConfigFile, string[] Remaining) SplitConfigSwitch(string[] args)
+    {
+        string? configFile = null;
+        var rest = new List<string>(args.Length);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == ConfigSwitch && i + 1 < args.Length)
+            {
+                configFile = args[++i];
+            }
+            else if (args[i].StartsWith(ConfigSwitch + "=", StringComparison.Ordinal))
+            {
+                configFile = args[i][(ConfigSwitch.Length + 1)..];
+            }
+            else
+            {
+                rest.Add(args[i]);
+            }
+        }
+
+        return (configFile, [.. rest]);
+    }
+}

@@ -1,0 +1,275 @@
+using System.Globalization;
+using GuestAgentKit.Channels.Xl;
+using GuestAgentKit.Xen;
+using GuestAgentKit.XenStore;
+
+namespace GuestAgentKit.Host.Provisioning;
+
+/// <summary>
+/// Adds, lists and removes channels of running domains in xenstore, writing the same nodes with the same
+/// permissions as libxl (tools/libs/light/libxl_console.c <c>libxl__device_console_add</c>, libxl_device.c
+/// <c>libxl__device_generic_add</c>), except that the frontend <c>type</c> is
+/// <see cref="ChannelPaths.ChannelBackendType"/> so QEMU and xenconsoled leave the console to our backend.
+/// libxl's private <c>/libxl/&lt;D&gt;/device/console/&lt;N&gt;</c> bookkeeping is not written: it belongs to libxl.
+/// </summary>
+public sealed class ChannelProvisioner
+{
+    private readonly XenStoreClient _xs;
+
+    /// <summary>Works through a privileged (dom0) xenstore connection.</summary>
+    /// <param name="xenStore">The connection; not owned.</param>
+    public ChannelProvisioner(XenStoreClient xenStore)
+    {
+        ArgumentNullException.ThrowIfNull(xenStore);
+        _xs = xenStore;
+    }
+
+    /// <summary>Resolves a domain given as a domid or as a name (<c>/local/domain/*/name</c>), as xl does.</summary>
+    /// <param name="domain">A domid or domain name.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The domain id.</returns>
+    /// <exception cref="ChannelProvisioningException">No such domain, or the name is ambiguous.</exception>
+    public async Task<DomainId> ResolveDomainAsync(string domain, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(domain);
+        if (DomainId.TryParse(domain, out var id))
+        {
+            return await _xs.ReadAsync(ChannelPaths.Domain(id), cancellationToken).ConfigureAwait(false) is not null
+                ? id
+                : throw new ChannelProvisioningException($"domain {id} does not exist (no {ChannelPaths.Domain(id)} in xenstore)");
+        }
+
+        var matches = new List<DomainId>();
+        foreach (var entry in await _xs.DirectoryAsync("/local/domain", cancellationToken).ConfigureAwait(false))
+        {
+            if (DomainId.TryParse(entry, out var candidate)
+                && await _xs.ReadAsync(ChannelPaths.Domain(candidate) + "/name", cancellationToken).ConfigureAwait(false) == domain)
+            {
+                matches.Add(candidate);
+            }
+        }
+
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new ChannelProvisioningException($"no domain is named \"{domain}\" (looked at /local/domain/*/name)"),
+            _ => throw new ChannelProvisioningException(
+                $"{matches.Count} domains are named \"{domain}\" ({string.Join(", ", matches)}): give the domid"),
+        };
+    }
+
+    /// <summary>
+    /// Adds one channel at the lowest free devid from 1, in one transaction: backend directory
+    /// <c>/local/domain/&lt;B&gt;/backend/console/&lt;D&gt;/&lt;N&gt;</c> (owner B, D may read) and frontend directory
+    /// <c>/local/domain/&lt;D&gt;/device/console/&lt;N&gt;</c> (owner D, B may read) whose <c>name</c>, <c>limit</c>,
+    /// <c>type</c>, <c>output</c>, <c>tty</c> are owned by B (read-only to the guest).
+    /// </summary>
+    /// <param name="domain">The frontend domain.</param>
+    /// <param name="spec">The channel.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The channel as written.</returns>
+    /// <exception cref="ChannelProvisioningException">Duplicate name, no free devid, or no such domain.</exception>
+    public async Task<ChannelInfo> AddAsync(DomainId domain, XlChannelSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var backend = spec.Backend is null ? DomainId.Dom0 : await ResolveDomainAsync(spec.Backend, cancellationToken).ConfigureAwait(false);
+        if (await _xs.ReadAsync(ChannelPaths.Domain(domain), cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new ChannelProvisioningException($"domain {domain} does not exist (no {ChannelPaths.Domain(domain)} in xenstore)");
+        }
+
+        var devid = await _xs.TransactAsync(
+            (tx, ct) => WriteChannelAsync(tx, domain, backend, spec, ct),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return await GetAsync(domain, devid, cancellationToken).ConfigureAwait(false)
+            ?? throw new ChannelProvisioningException($"channel {devid} of domain {domain} vanished right after it was written");
+    }
+
+    /// <summary>Lists the named consoles (channels) of a domain, in devid order.</summary>
+    /// <param name="domain">The frontend domain.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The channels; consoles without a <c>name</c> are not channels and are left out.</returns>
+    public async Task<IReadOnlyList<ChannelInfo>> ListAsync(DomainId domain, CancellationToken cancellationToken = default)
+    {
+        var result = new List<ChannelInfo>();
+        foreach (var devid in await DevidsAsync(_xs, ChannelPaths.FrontendRoot(domain), cancellationToken).ConfigureAwait(false))
+        {
+            if (await GetAsync(domain, devid, cancellationToken).ConfigureAwait(false) is { Name: not null } info)
+            {
+                result.Add(info);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Finds a channel by name or devid.</summary>
+    /// <param name="domain">The frontend domain.</param>
+    /// <param name="nameOrDevid">A channel name or a devid.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The channel.</returns>
+    /// <exception cref="ChannelProvisioningException">No such channel.</exception>
+    public async Task<ChannelInfo> FindAsync(DomainId domain, string nameOrDevid, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nameOrDevid);
+        if (ChannelPaths.TryParseDevid(nameOrDevid, out var devid))
+        {
+            return await GetAsync(domain, devid, cancellationToken).ConfigureAwait(false) is { Name: not null } byDevid
+                ? byDevid
+                : throw new ChannelProvisioningException($"domain {domain} has no channel with devid {devid}");
+        }
+
+        var all = await ListAsync(domain, cancellationToken).ConfigureAwait(false);
+        return all.FirstOrDefault(c => c.Name == nameOrDevid)
+            ?? throw new ChannelProvisioningException(
+                $"domain {domain} has no channel named \"{nameOrDevid}\" (it has: {(all.Count == 0 ? "none" : string.Join(", ", all.Select(c => c.Name)))})");
+    }
+
+    /// <summary>
+    /// Hot-unplugs a channel: sets the backend <c>state</c> to Closing (the backend daemon tears its end
+    /// down), then removes the frontend and backend directories in one transaction.
+    /// </summary>
+    /// <param name="domain">The frontend domain.</param>
+    /// <param name="nameOrDevid">A channel name or a devid.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The channel as it was.</returns>
+    /// <exception cref="ChannelProvisioningException">No such channel.</exception>
+    public async Task<ChannelInfo> RemoveAsync(DomainId domain, string nameOrDevid, CancellationToken cancellationToken = default)
+    {
+        var info = await FindAsync(domain, nameOrDevid, cancellationToken).ConfigureAwait(false);
+        if (await _xs.ReadAsync(info.BackendPath + "/state", cancellationToken).ConfigureAwait(false) is not null)
+        {
+            await _xs.WriteAsync(info.BackendPath + "/state", StateText(XenbusState.Closing), cancellationToken).ConfigureAwait(false);
+        }
+
+        await _xs.TransactAsync(
+            async (tx, ct) =>
+            {
+                await tx.RemoveAsync(info.FrontendPath, ct).ConfigureAwait(false);
+                await tx.RemoveAsync(info.BackendPath, ct).ConfigureAwait(false);
+                return 0;
+            },
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return info;
+    }
+
+    /// <summary>Reads one console device (named or not).</summary>
+    /// <param name="domain">The frontend domain.</param>
+    /// <param name="devid">The devid.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The console, or null when its frontend directory does not exist.</returns>
+    public Task<ChannelInfo?> GetAsync(DomainId domain, int devid, CancellationToken cancellationToken = default) =>
+        ReadInfoAsync(_xs, domain, devid, cancellationToken);
+
+    /// <summary>Reads one console device through any connection or transaction.</summary>
+    internal static async Task<ChannelInfo?> ReadInfoAsync(XenStoreOperations xs, DomainId domain, int devid, CancellationToken cancellationToken)
+    {
+        var front = ChannelPaths.Frontend(domain, devid);
+        if (await xs.ReadAsync(front, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return null;
+        }
+
+        async Task<string?> Read(string path) => await xs.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+
+        var backendId = DomainId.TryParse(await Read(front + "/backend-id").ConfigureAwait(false), out var b) ? b : DomainId.Dom0;
+        var back = await Read(front + "/backend").ConfigureAwait(false) ?? ChannelPaths.Backend(backendId, domain, devid);
+        if (!back.StartsWith("/local/domain/", StringComparison.Ordinal))
+        {
+            back = ChannelPaths.Backend(backendId, domain, devid); // the guest can rewrite `backend`: never follow a forged one
+        }
+
+        return new ChannelInfo(
+            domain,
+            devid,
+            await Read(front + "/name").ConfigureAwait(false),
+            backendId,
+            await Read(front + "/type").ConfigureAwait(false),
+            await Read(back + "/connection").ConfigureAwait(false),
+            await Read(back + "/path").ConfigureAwait(false),
+            await Read(front + "/tty").ConfigureAwait(false),
+            ParseState(await Read(front + "/state").ConfigureAwait(false)),
+            ParseState(await Read(back + "/state").ConfigureAwait(false)),
+            await Read(front + "/port").ConfigureAwait(false),
+            await Read(front + "/ring-ref").ConfigureAwait(false),
+            front,
+            back);
+    }
+
+    /// <summary>Parses a xenbus <c>state</c> node; hostile text gives null.</summary>
+    /// <param name="text">The node's value.</param>
+    /// <returns>The state, or null.</returns>
+    public static XenbusState? ParseState(string? text) =>
+        text is { Length: 1 } && text[0] is >= '0' and <= '8' ? (XenbusState)(text[0] - '0') : null;
+
+    internal static string StateText(XenbusState state) => ((int)state).ToString(CultureInfo.InvariantCulture);
+
+    private static async Task<List<int>> DevidsAsync(XenStoreOperations xs, string path, CancellationToken cancellationToken)
+    {
+        var devids = new List<int>();
+        foreach (var entry in await xs.DirectoryAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            if (ChannelPaths.TryParseDevid(entry, out var devid))
+            {
+                devids.Add(devid);
+            }
+        }
+
+        devids.Sort();
+        return devids;
+    }
+
+    private static async Task<int> WriteChannelAsync(XsTransaction tx, DomainId domain, DomainId backend, XlChannelSpec spec, CancellationToken ct)
+    {
+        var used = new HashSet<int>(await DevidsAsync(tx, ChannelPaths.FrontendRoot(domain), ct).ConfigureAwait(false));
+        used.UnionWith(await DevidsAsync(tx, ChannelPaths.BackendRoot(backend) + "/" + domain, ct).ConfigureAwait(false));
+        foreach (var existing in used)
+        {
+            if (await tx.ReadAsync(ChannelPaths.Frontend(domain, existing) + "/name", ct).ConfigureAwait(false) == spec.Name.Value)
+            {
+                throw new ChannelProvisioningException($"domain {domain} already has a channel named \"{spec.Name}\" (devid {existing})");
+            }
+        }
+
+        var devid = Enumerable.Range(1, Limits.ChannelMaxDevid).FirstOrDefault(d => !used.Contains(d));
+        if (devid == 0)
+        {
+            throw new ChannelProvisioningException(
+                $"domain {domain} has no free channel devid: 1..{Limits.ChannelMaxDevid} are taken (Linux hvc_xen reads the devid as one digit)");
+        }
+
+        var nodes = ChannelNodes.For(domain, backend, devid, spec);
+        await EnsureDeviceDirectoryAsync(tx, domain, backend, ct).ConfigureAwait(false);
+
+        // libxl__device_generic_add: rm + mkdir + set_permissions of each directory, then its entries.
+        foreach (var dir in new[] { nodes.FrontendPath, nodes.BackendPath })
+        {
+            await tx.RemoveAsync(dir, ct).ConfigureAwait(false);
+        }
+
+        foreach (var node in nodes.All)
+        {
+            await tx.WriteAsync(node.Path, node.Value, ct).ConfigureAwait(false);
+            await tx.SetPermissionsAsync(node.Path, node.Permissions, ct).ConfigureAwait(false);
+        }
+
+        return devid;
+    }
+
+    private static async Task EnsureDeviceDirectoryAsync(XsTransaction tx, DomainId domain, DomainId backend, CancellationToken ct)
+    {
+        // libxl__domain_make creates /local/domain/<D>/device read-only to the guest (owner dom0, D may read), so
+        // the guest cannot delete and recreate a frontend directory with forged read-only nodes (XSA-175). On a
+        // domain not built by libxl (the loopback) create it the same way instead of inheriting the guest's home.
+        var device = ChannelPaths.Domain(domain) + "/device";
+        XsPermission[] readOnly = [new(XsAccess.None, backend), new(XsAccess.Read, domain)];
+        foreach (var dir in new[] { device, device + "/console" })
+        {
+            if (await tx.ReadAsync(dir, ct).ConfigureAwait(false) is null)
+            {
+                await tx.MkdirAsync(dir, ct).ConfigureAwait(false);
+                await tx.SetPermissionsAsync(dir, readOnly, ct).ConfigureAwait(false);
+            }
+        }
+    }
+}
