@@ -1,2 +1,4 @@
-Console.Error.WriteLine("not implemented yet: see the open issues");
-return 1;
+using GuestAgentKit.Cli;
+using GuestAgentKit.Samples.Clipboard.Cli;
+
+return await CliRunner.RunAsync("Clipboard", ClipboardCli.Build(), args);

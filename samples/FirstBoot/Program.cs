@@ -1,2 +1,4 @@
-Console.Error.WriteLine("not implemented yet: see the open issues");
-return 1;
+using GuestAgentKit.Cli;
+using GuestAgentKit.Samples.FirstBoot.Cli;
+
+return await CliRunner.RunAsync("FirstBoot", FirstBootCli.Build(), args);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace GuestAgentKit.Samples.FirstBoot.Guest;
 
 /// <summary>
@@ -6,7 +8,9 @@ namespace GuestAgentKit.Samples.FirstBoot.Guest;
 /// </summary>
 /// <param name="Field">JSON path of the field, camelCase as on the wire.</param>
 /// <param name="Message">What is wrong, quoting at most a short escaped excerpt of the value.</param>
-public sealed record FirstBootFieldError(string Field, string Message)
+public sealed record FirstBootFieldError(
+    [property: JsonPropertyName("field")] string Field,
+    [property: JsonPropertyName("message")] string Message)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Field}: {Message}";

@@ -14,4 +14,5 @@ namespace GuestAgentKit.Samples.FirstBoot.Guest;
 [JsonSerializable(typeof(FirstBootConfig))]
 [JsonSerializable(typeof(FirstBootApplyResult))]
 [JsonSerializable(typeof(FirstBootFieldError[]))]
+[JsonSerializable(typeof(GuestAgentKit.Samples.FirstBoot.Plugin.FirstBootApplyFailure))]
 public sealed partial class FirstBootJsonContext : JsonSerializerContext;

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using GuestAgentKit.Channels;
+using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
 
 namespace GuestAgentKit.Protocol;
@@ -17,6 +18,7 @@ public sealed class AgentEndpoint
     private const string BuiltinPrefix = "agent";
     private readonly AgentEndpointOptions _options;
     private readonly List<AgentRpcTarget> _targets = [AgentRpcTarget.Create<IAgentBuiltins>(BuiltinPrefix, new AgentBuiltins())];
+    private ChannelJsonRpc? _session;
 
     /// <summary>Creates an agent endpoint for one channel.</summary>
     /// <param name="channel">The channel this agent serves; a hello naming another is rejected.</param>
@@ -84,6 +86,39 @@ public sealed class AgentEndpoint
         }
 
         return this;
+    }
+
+    /// <summary>
+    /// Sends a JSON-RPC notification (no <c>id</c>, no answer) to dom0 in the current session, e.g. a plugin
+    /// reporting a change (<c>clipboard.changed</c>). Safe from any thread. A notification is not queued:
+    /// with no session running, or when the session ends during the write, it is dropped and this returns
+    /// false — the guest cannot know whether a dom0 client is listening, and the next client asks for the
+    /// current state anyway.
+    /// </summary>
+    /// <param name="method">The notification's method name, e.g. <c>clipboard.changed</c>.</param>
+    /// <param name="arguments">Null for none, else an object sent as named parameters (<c>"params":{...}</c>).</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>True when the notification was handed to the session's writer.</returns>
+    /// <exception cref="LineTooLongException">The notification would exceed the line cap; nothing was sent.</exception>
+    public async Task<bool> NotifyAsync(string method, object? arguments, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        var session = Volatile.Read(ref _session);
+        if (session is null || session.IsDisposed)
+        {
+            return false;
+        }
+
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await (arguments is null ? session.NotifyAsync(method) : session.NotifyWithParameterObjectAsync(method, arguments)).ConfigureAwait(false);
+            return !session.IsDisposed;
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or ConnectionLostException or IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Bytes of the longest possible welcome JSON (longest nonce, largest version).</summary>
@@ -209,6 +244,7 @@ public sealed class AgentEndpoint
         }
 
         rpc.StartListening();
+        Volatile.Write(ref _session, rpc);
         using (cancellationToken.Register(rpc.Dispose))
         {
             try
@@ -220,6 +256,10 @@ public sealed class AgentEndpoint
 #pragma warning restore CA1031
             {
                 // The stream failed under the session: handled below like end of stream (a hangup).
+            }
+            finally
+            {
+                Interlocked.CompareExchange(ref _session, null, rpc);
             }
         }
 
@@ -252,5 +292,5 @@ public sealed class AgentEndpoint
 
     private void Raise(AgentSessionEventKind kind, string message) => SessionEvent?.Invoke(this, new AgentSessionEventArgs(kind, message));
 
-        private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

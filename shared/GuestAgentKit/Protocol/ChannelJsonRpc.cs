@@ -36,6 +36,13 @@ internal sealed class ChannelJsonRpc : JsonRpc
         return formatter;
     }
 
+    /// <summary>
+    /// Error <c>data</c> on this channel is never StreamJsonRpc's exception description (we strip it when
+    /// sending); it is whatever the method documents, so callers get it as raw JSON
+    /// (<see cref="RemoteRpcException.ErrorData"/> is a <see cref="System.Text.Json.JsonElement"/>).
+    /// </summary>
+    protected override Type? GetErrorDetailsDataType(JsonRpcError error) => typeof(System.Text.Json.JsonElement);
+
     protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
     {
         while (exception is TargetInvocationException { InnerException: { } inner })

@@ -38,6 +38,11 @@ public sealed class ChannelSession : IAsyncDisposable
             OnLineEventAsync,
             () => Interlocked.Exchange(ref _lastActivity, options.TimeProvider.GetTimestamp()));
         _rpc = new ChannelJsonRpc(handler);
+        foreach (var (method, notificationHandler) in options.NotificationHandlers ?? new Dictionary<string, Delegate>())
+        {
+            _rpc.AddLocalRpcMethod(method, notificationHandler);
+        }
+
         _rpc.StartListening();
         if (options.KeepaliveInterval != Timeout.InfiniteTimeSpan)
         {

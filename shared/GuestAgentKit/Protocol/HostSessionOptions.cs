@@ -30,6 +30,15 @@ public sealed class HostSessionOptions
     /// <summary>Serialization metadata for the caller's argument and result types (source-generated for AOT).</summary>
     public IJsonTypeInfoResolver? JsonTypeInfoResolver { get; init; }
 
+    /// <summary>
+    /// Handlers for notifications the agent sends (JSON-RPC messages without <c>id</c>, e.g.
+    /// <c>clipboard.changed</c>), keyed by method name. Parameters bind by name to the delegate's parameters
+    /// (<c>(string text) =&gt; ...</c>). They are registered before the session reads its first message, so
+    /// no notification is missed; one that names no handler is ignored. A handler runs on the session's
+    /// read loop: keep it short (hand work off) and do not call the session from it synchronously.
+    /// </summary>
+    public IReadOnlyDictionary<string, Delegate>? NotificationHandlers { get; init; }
+
     /// <summary>Whether disposing the session leaves the stream open (default: the session owns and closes it).</summary>
     public bool LeaveStreamOpen { get; init; }
 }

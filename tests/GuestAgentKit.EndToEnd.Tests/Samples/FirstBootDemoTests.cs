@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace GuestAgentKit.EndToEnd.Tests.Samples;
+
+/// <summary><c>dotnet run --project samples/FirstBoot</c>: the whole story on the loopback, as a process.</summary>
+public sealed class FirstBootDemoTests
+{
+    [Fact]
+    public async Task Demo_NoArguments_RunsEveryStepAndExitsZero()
+    {
+        var clock = Stopwatch.StartNew();
+        await using var demo = SampleProcess.Start("FirstBoot", []);
+
+        var exitCode = await demo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        var output = demo.Output;
+        Assert.True(exitCode == 0, $"exit code {exitCode}:\n{output}");
+        Assert.Contains("Start the loopback Xen", output, StringComparison.Ordinal);
+        Assert.Contains("Create domain 'web1'", output, StringComparison.Ordinal);
+        Assert.Contains("named org.guestagentkit.agent.1", output, StringComparison.Ordinal);
+        Assert.Contains("Start the backend", output, StringComparison.Ordinal);
+        Assert.Contains("found its channel by name", output, StringComparison.Ordinal);
+        Assert.Contains("methods: agent.ping, agent.info, config.apply, config.validate", output, StringComparison.Ordinal);
+        Assert.Contains("interfaces[0].addresses[0]: prefix length '33'", output, StringComparison.Ordinal);
+        Assert.Contains("created /etc/network/interfaces.d/eth0", output, StringComparison.Ordinal);
+        Assert.Contains("127.0.1.1\tweb1.example.org\tweb1", output, StringComparison.Ordinal);
+        Assert.Contains("nothing to change", output, StringComparison.Ordinal);
+        Assert.Contains("Clean up", output, StringComparison.Ordinal);
+        // The issue asks for under 10 s; a loaded CI box gets headroom, the demo prints its own time.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}:\n{output}");
+        Assert.DoesNotContain(Directory.EnumerateDirectories(Path.GetTempPath(), "gak-demo-*"), d => Directory.GetCreationTimeUtc(d) > DateTime.UtcNow - clock.Elapsed);
+    }
+}
