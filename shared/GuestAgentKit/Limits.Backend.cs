@@ -26,7 +26,7 @@ public static partial class Limits
 
     /// <summary>Clients that connected after earlier ones hung up, waiting while the backend drains what the
     /// earlier ones sent (a newcomer is refused only while an earlier client is still connected).</summary>
-    public const int BackendDepartedClients = 8;
+    public const int BackendDepartedClients = 64;
 
     /// <summary>The longest refusal line written to a second client before it is closed.</summary>
     public const int BackendRefusalMaxBytes = 256;
