@@ -95,7 +95,7 @@ public sealed class HostCallProcessTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task PingInfo_AgentProcessBehindSocat_FullChain()
+    public async Task Info_AgentProcessBehindSocat_FullChain()
     {
         var device = Path.Combine(_directory, "hvc1");
         // socat stands in for the backend: a pty for the guest side, a Unix socket for dom0.
@@ -106,11 +106,10 @@ public sealed class HostCallProcessTests : IAsyncDisposable
             await using var agent = Tool.Start("gak-agent", "run", "--device", device);
             await agent.WaitForStderrAsync("waiting for dom0's hello", TimeSpan.FromSeconds(30));
 
-            var ping = await Tool.RunAsync("gak-host", "ping", "--socket", SocketPath);
+            // One dom0 session only: when it ends, socat's forked child closes the pty and the agent reopens
+            // with backoff, so a second session could say hello before the agent is back (and flushing input).
             var info = await Tool.RunAsync("gak-host", "info", "--socket", SocketPath);
 
-            Assert.True(ping.ExitCode == 0, ping.Stderr);
-            Assert.StartsWith($"pong from gak-agent 0.1.0 on {SocketPath} in ", ping.Stdout, StringComparison.Ordinal);
             Assert.True(info.ExitCode == 0, info.Stderr);
             Assert.Contains("agent:        gak-agent 0.1.0\n", info.Stdout, StringComparison.Ordinal);
             Assert.Contains($"hostname:     {Environment.MachineName}\n", info.Stdout, StringComparison.Ordinal);
