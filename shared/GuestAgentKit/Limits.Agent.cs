@@ -2,9 +2,6 @@ namespace GuestAgentKit;
 
 public static partial class Limits
 {
-    /// <summary>Highest devid hvc_xen accepts: it takes the last character of the node name as the devid (XEN-FACTS.md §4).</summary>
-    public const int HvcMaxDevid = 9;
-
     /// <summary>Highest hvc index: the hvc tty driver has 8 lines, <c>/dev/hvc0</c>..<c>hvc7</c>.</summary>
     public const int HvcMaxIndex = 7;
 

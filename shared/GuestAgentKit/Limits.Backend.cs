@@ -28,6 +28,11 @@ public static partial class Limits
     /// earlier ones sent (a newcomer is refused only while an earlier client is still connected).</summary>
     public const int BackendDepartedClients = 64;
 
+    /// <summary>Listen backlog of each channel socket: connections the kernel queues before the backend accepts
+    /// them. As deep as <see cref="BackendDepartedClients"/>, so a burst of quick reconnects waits in the kernel
+    /// instead of failing with EAGAIN (what a non-blocking Unix-socket connect returns on a full backlog).</summary>
+    public const int BackendListenBacklog = BackendDepartedClients;
+
     /// <summary>The longest refusal line written to a second client before it is closed.</summary>
     public const int BackendRefusalMaxBytes = 256;
 }

@@ -17,7 +17,7 @@ internal static class HvcNumbering
     /// <param name="nodeName">The node name.</param>
     /// <returns>1..9, or null when hvc_xen would reject it (0, several digits such as <c>10</c>, not a number).</returns>
     public static int? ServedDevid(string nodeName) =>
-        nodeName is [var c] && c is >= '1' and <= (char)('0' + Limits.HvcMaxDevid) ? c - '0' : null;
+        nodeName is [var c] && c is >= '1' and <= (char)('0' + Limits.ChannelMaxDevid) ? c - '0' : null;
 
     /// <summary>Parses any numeric node name (for display), -1 when not a number.</summary>
     /// <param name="nodeName">The node name.</param>

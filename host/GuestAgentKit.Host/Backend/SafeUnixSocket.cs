@@ -75,7 +75,7 @@ internal sealed class SafeUnixSocket : IDisposable
 
             Check(Syscall.lstat(temp, out var stat), $"lstat {temp}");
             Check(Syscall.rename(temp, path), $"rename {temp} -> {path}");
-            listener.Listen(4);
+            listener.Listen(Limits.BackendListenBacklog);
             return new SafeUnixSocket(listener, path, (long)stat.st_dev, (long)stat.st_ino);
         }
         catch

@@ -114,9 +114,22 @@ internal sealed class BackendHarness : IAsyncDisposable
 
     public static async Task<Socket> ConnectClientAsync(string path)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), Ct).AsTask().WaitAsync(Timeout, Ct);
-        return socket;
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), Ct).AsTask().WaitAsync(Timeout, Ct);
+                return socket;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.TryAgain && DateTime.UtcNow < deadline)
+            {
+                // A full listen backlog: a client waits for the backend to accept, as a blocking connect would.
+                socket.Dispose();
+                await Task.Delay(10, Ct);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
