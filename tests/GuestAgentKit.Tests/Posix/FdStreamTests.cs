@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GuestAgentKit.Posix;
 
 namespace GuestAgentKit.Tests.Posix;
@@ -18,10 +17,8 @@ public sealed class FdStreamTests
 
         var pending = slave.ReadAsync(buffer, cts.Token).AsTask();
         Assert.False(pending.IsCompleted);
-        var watch = Stopwatch.StartNew();
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(Timeout, ct));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"cancellation took {watch.Elapsed}");
 
         await pty.Master.WriteAsync(new byte[] { 9 }, ct).AsTask().WaitAsync(Timeout, ct);
         Assert.Equal(1, await slave.ReadAsync(buffer, ct).AsTask().WaitAsync(Timeout, ct));
