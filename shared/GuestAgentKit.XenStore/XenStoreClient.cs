@@ -233,13 +233,15 @@ public sealed partial class XenStoreClient : XenStoreOperations, IAsyncDisposabl
             return;
         }
 
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(_disposing.Token);
+        bounded.CancelAfter(Limits.XenStoreCleanupTimeout);
         try
         {
-            await current.Result.RequestAsync(type, transactionId, payload, _disposing.Token).ConfigureAwait(false);
+            await current.Result.RequestAsync(type, transactionId, payload, bounded.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException)
         {
-            // The connection went away meanwhile.
+            // The connection went away meanwhile, or the daemon never answered (Limits.XenStoreCleanupTimeout).
         }
     }
 

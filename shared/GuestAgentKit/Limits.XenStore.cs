@@ -15,6 +15,11 @@ public static partial class Limits
     /// <summary>How many times <c>TransactAsync</c> runs its body before giving up on EAGAIN conflicts.</summary>
     public const int XenStoreTransactMaxAttempts = 16;
 
+    /// <summary>How long disposing a watch or an unfinished transaction waits for xenstored to acknowledge the
+    /// UNWATCH / TRANSACTION_END(F). A daemon that never answers (a connection of a released domain) must not
+    /// hang the caller's dispose; past this the request is abandoned.</summary>
+    public static readonly TimeSpan XenStoreCleanupTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Delay between reconnect attempts of a reconnecting xenstore client.</summary>
     public static readonly TimeSpan XenStoreReconnectDelay = TimeSpan.FromMilliseconds(200);
 
