@@ -146,7 +146,7 @@ internal sealed class SequenceChecker
         {
             return string.Create(
                 CultureInfo.InvariantCulture,
-                $"{direction}: {_expected} positions delivered, {_received} bytes received over {_segments} connection(s), lost {Lost}, duplicated {Duplicated}, corrupt blocks {_corrupt}, jumps [{string.Join(", ", _jumps)}]");
+                $"{direction}: {_expected} positions delivered, {_received} bytes received{(_segments > 0 ? $" over {_segments} connection(s)" : "")}, lost {Lost}, duplicated {Duplicated}, corrupt blocks {_corrupt}, jumps [{string.Join(", ", _jumps)}]");
         }
     }
 
