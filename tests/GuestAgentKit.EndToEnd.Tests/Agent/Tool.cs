@@ -43,6 +43,8 @@ internal sealed class Tool : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public static Tool Start(string tool, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -89,10 +91,20 @@ internal sealed class Tool : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM (what systemd sends to stop a unit).</summary>
-    public void Terminate()
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>Sends a signal by name (<c>STOP</c>, <c>CONT</c>, <c>TERM</c>, ...) with kill(1).</summary>
+    public void Signal(string name)
     {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        using var kill = Process.Start("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
         kill.WaitForExit();
+    }
+
+    /// <summary><c>kill -9</c>: SIGKILL, no chance to clean up; returns once the process is gone (bounded).</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
     }
 
     public async ValueTask DisposeAsync()

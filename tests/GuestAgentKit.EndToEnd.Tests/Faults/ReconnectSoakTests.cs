@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace GuestAgentKit.EndToEnd.Tests.Faults;
+
+/// <summary>
+/// Reconnect soak (issue 9) through the <c>gak-host backend</c> PROCESS on the loopback: the guest streams into its
+/// hvc without pause while dom0 clients come and go, each writing a random amount and leaving at a random point of
+/// the guest's stream, losslessly (shutdown(SHUT_RD), read what is queued, shutdown(SHUT_WR): what
+/// <c>AgentClient</c> does). Nothing may be lost, duplicated or reordered either way: no jump at all.
+/// </summary>
+public sealed class ReconnectSoakTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Backend_ReconnectsMidStream_NothingLostDuplicatedOrReorderedEitherWay()
+    {
+        var sessions = SoakBudget.Pick(1000, 10_000);
+        var random = new Random(20261125);
+        await using var rig = await LoopbackRig.StartAsync();
+        var channel = await rig.AddDomainAsync("soak", "org.example.seq.1");
+        var backend = rig.StartBackend();
+        await rig.WaitConnectedAsync(channel);
+        await using var guest = GuestStreamer.Start(channel.Device, seed: 3);
+        var dom0 = new Dom0Streamer(seed: 4);
+        var clock = Stopwatch.StartNew();
+
+        for (var session = 0; session < sessions; session++)
+        {
+            using var socket = await LoopbackRig.ConnectAsync(channel.SocketPath, LoopbackRig.Timeout);
+            dom0.FromGuest.BeginSegment();
+            var writer = dom0.WriteAsync(socket, count: random.Next(0, 6000));
+            var target = dom0.FromGuest.Expected + random.Next(1, 12000);
+            Assert.False(await dom0.ReadAsync(socket, () => dom0.FromGuest.Expected >= target).WaitAsync(LoopbackRig.Timeout, Ct), "the backend closed a live session");
+            Assert.True(await writer.WaitAsync(LoopbackRig.Timeout, Ct), "a write failed");
+            await dom0.CloseLosslesslyAsync(socket);
+        }
+
+        // A last session takes whatever is left.
+        var guestTotal = await guest.StopWritingAsync();
+        using (var last = await LoopbackRig.ConnectAsync(channel.SocketPath, LoopbackRig.Timeout))
+        {
+            dom0.FromGuest.BeginSegment();
+            Assert.False(await dom0.ReadAsync(last, () => dom0.FromGuest.Expected >= guestTotal).WaitAsync(LoopbackRig.Timeout, Ct));
+            await rig.WaitUntilAsync(() => Task.FromResult(guest.FromDom0.Expected >= dom0.Next), "the guest to read all dom0 wrote");
+            await dom0.CloseLosslesslyAsync(last);
+        }
+
+        SoakBudget.Report(
+            nameof(Backend_ReconnectsMidStream_NothingLostDuplicatedOrReorderedEitherWay),
+            string.Create(CultureInfo.InvariantCulture, $"{sessions} reconnects in {clock.Elapsed.TotalSeconds:0.0} s; ")
+            + dom0.FromGuest.Describe("guest->dom0") + "; " + guest.FromDom0.Describe("dom0->guest"));
+        Assert.False(backend.HasExited);
+        Assert.Empty(dom0.FromGuest.Jumps);
+        Assert.Equal(0, dom0.FromGuest.Corrupt);
+        Assert.Equal(guestTotal, dom0.FromGuest.Expected);
+        Assert.Equal(guestTotal, dom0.FromGuest.Received);
+        Assert.Empty(guest.FromDom0.Jumps);
+        Assert.Equal(0, guest.FromDom0.Corrupt);
+        Assert.Equal(dom0.Next, guest.FromDom0.Expected);
+        Assert.Equal(dom0.Next, guest.FromDom0.Received);
+    }
+}
