@@ -8,11 +8,11 @@ internal static class PeerText
 {
     private const int MaxChars = 40;
 
-    /// <summary>At most 40 characters of <paramref name="text"/>, anything outside printable ASCII as <c>\uXXXX</c>.</summary>
-    public static string Quote(string text)
+    /// <summary>At most <paramref name="maxChars"/> (default 40) characters of <paramref name="text"/>, anything outside printable ASCII as <c>\uXXXX</c>.</summary>
+    public static string Quote(string text, int maxChars = MaxChars)
     {
         var quoted = new StringBuilder();
-        foreach (var c in text.Length > MaxChars ? text[..MaxChars] : text)
+        foreach (var c in text.Length > maxChars ? text[..maxChars] : text)
         {
             if (c is >= ' ' and < '\x7F')
             {
@@ -24,6 +24,6 @@ internal static class PeerText
             }
         }
 
-        return text.Length > MaxChars ? quoted.Append("...").ToString() : quoted.ToString();
+        return text.Length > maxChars ? quoted.Append("...").ToString() : quoted.ToString();
     }
 }

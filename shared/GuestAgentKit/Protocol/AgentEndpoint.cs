@@ -11,7 +11,9 @@ namespace GuestAgentKit.Protocol;
 /// The agent's end of a channel (docs/protocol.md): waits for a resync marker, answers the hello,
 /// serves JSON-RPC until dom0 starts a new session (marker) or the stream ends, and goes back to
 /// waiting — for any number of sessions. Stale bytes, garbage, oversized lines, unknown methods and
-/// bad parameters never end <see cref="RunAsync"/>; only end of stream (hangup) and cancellation do.
+/// bad parameters never end <see cref="RunAsync"/>; only end of stream (hangup) and cancellation do. A
+/// session that fails for any other reason is reported (<see cref="AgentSessionEventKind.SessionFaulted"/>)
+/// and reset: the agent waits for dom0's next marker on the same stream.
 /// </summary>
 public sealed class AgentEndpoint
 {
@@ -170,13 +172,18 @@ public sealed class AgentEndpoint
                     continue;
                 }
 
-                var endedByMarker = await ServeSessionAsync(reader, writer, cancellationToken).ConfigureAwait(false);
-                if (!endedByMarker)
+                switch (await ServeSessionAsync(reader, writer, cancellationToken).ConfigureAwait(false))
                 {
-                    return;
+                    case ChannelReadEnd.Marker:
+                        haveMarker = true; // dom0's new session: its hello follows.
+                        break;
+                    case ChannelReadEnd.EndOfStream or ChannelReadEnd.StreamError:
+                        return;
+                    default:
+                        // The session failed above the framing (reported by ServeSessionAsync); the stream is
+                        // still open, so reset: back to waiting for dom0's next marker.
+                        break;
                 }
-
-                haveMarker = true;
             }
         }
         catch (IOException ex)
@@ -225,9 +232,10 @@ public sealed class AgentEndpoint
         return version;
     }
 
-    /// <summary>Serves one JSON-RPC session.</summary>
-    /// <returns>True when it ended because dom0 sent a new marker, false at end of stream.</returns>
-    private async Task<bool> ServeSessionAsync(ChannelFrameReader reader, ChannelLineWriter writer, CancellationToken cancellationToken)
+    /// <summary>Serves one JSON-RPC session and reports how it ended.</summary>
+    /// <returns>How the session's read side ended: a marker (new session), end of stream or a stream error
+    /// (hangup), or <see cref="ChannelReadEnd.None"/> when the session failed with the stream still open.</returns>
+    private async Task<ChannelReadEnd> ServeSessionAsync(ChannelFrameReader reader, ChannelLineWriter writer, CancellationToken cancellationToken)
     {
         ChannelMessageHandler handler = null!;
         handler = new ChannelMessageHandler(
@@ -235,7 +243,11 @@ public sealed class AgentEndpoint
             writer,
             ChannelJsonRpc.CreateFormatter(_options.JsonTypeInfoResolver),
             _options.MaxLineBytes,
-            (lineEvent, length, ct) => OnLineEventAsync(handler, lineEvent, length, ct));
+            (lineEvent, length, ct) => OnLineEventAsync(handler, lineEvent, length, ct))
+        {
+            AcceptsResponses = false,
+        };
+        Exception? fault = null;
         using var rpc = new ChannelJsonRpc(handler);
         rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
         foreach (var target in _targets)
@@ -249,13 +261,15 @@ public sealed class AgentEndpoint
         {
             try
             {
+                // Completes only after StreamJsonRpc disposed the handler, which waits for its last read:
+                // afterwards the frame reader is ours again.
                 await rpc.Completion.ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // Whatever ended the session, the loop decides from how the read side ended.
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
 #pragma warning restore CA1031
             {
-                // The stream failed under the session: handled below like end of stream (a hangup).
+                fault = ex;
             }
             finally
             {
@@ -264,8 +278,26 @@ public sealed class AgentEndpoint
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        Raise(AgentSessionEventKind.SessionEnded, handler.EndedByMarker ? "dom0 started a new session" : "the channel reached end of stream (hangup)");
-        return handler.EndedByMarker;
+        var (kind, message) = handler.ReadEnd switch
+        {
+            ChannelReadEnd.Marker => (AgentSessionEventKind.SessionEnded, "dom0 started a new session"),
+            ChannelReadEnd.EndOfStream => (AgentSessionEventKind.SessionEnded, "the channel reached end of stream (hangup)"),
+            ChannelReadEnd.StreamError => (AgentSessionEventKind.SessionEnded, "the channel hung up: " + handler.ReadError?.Message),
+            _ => (AgentSessionEventKind.SessionFaulted, $"the JSON-RPC session failed ({Describe(fault)}); waiting for a new hello"),
+        };
+        Raise(kind, message);
+        return handler.ReadEnd;
+    }
+
+    /// <summary>A fault for the log: type and message of the innermost cause, shortened (it may quote peer bytes).</summary>
+    private static string Describe(Exception? fault)
+    {
+        while (fault is AggregateException { InnerExceptions: [_] } or ConnectionLostException { InnerException: { } })
+        {
+            fault = fault.InnerException;
+        }
+
+        return fault is null ? "no error reported" : fault.GetType().Name + ": " + PeerText.Quote(fault.Message, maxChars: 300);
     }
 
     private async ValueTask<bool> OnLineEventAsync(ChannelMessageHandler handler, ChannelLineEvent lineEvent, long length, CancellationToken cancellationToken)

@@ -23,4 +23,10 @@ public enum AgentSessionEventKind
 
     /// <summary>A line during a session was not JSON-RPC (a parse error was answered).</summary>
     UnparsableLine,
+
+    /// <summary>
+    /// The JSON-RPC session failed with the stream still open (e.g. an answer could not be written): the
+    /// session was dropped and the agent waits for dom0's next marker. Not a hangup: the loop goes on.
+    /// </summary>
+    SessionFaulted,
 }

@@ -39,8 +39,17 @@ internal sealed class ChannelMessageHandler : MessageHandlerBase
         _onActivity = onActivity;
     }
 
-    /// <summary>Set when the session ended because a marker arrived (dom0 starts a new session).</summary>
-    public bool EndedByMarker { get; private set; }
+    /// <summary>
+    /// Whether results and errors are messages here. The agent calls nothing, so on its end a response is
+    /// not a message: StreamJsonRpc would fault the whole session on a response matching no request.
+    /// </summary>
+    public bool AcceptsResponses { get; init; } = true;
+
+    /// <summary>How the read side ended; <see cref="ChannelReadEnd.None"/> while it runs, or when the session was faulted or disposed above it.</summary>
+    public ChannelReadEnd ReadEnd { get; private set; }
+
+    /// <summary>The I/O error that ended reading, with <see cref="ChannelReadEnd.StreamError"/>.</summary>
+    public IOException? ReadError { get; private set; }
 
     public override bool CanRead => true;
 
@@ -50,24 +59,33 @@ internal sealed class ChannelMessageHandler : MessageHandlerBase
     {
         while (true)
         {
-            var frame = await _reader.ReadAsync(_maxLineBytes, cancellationToken).ConfigureAwait(false);
+            ChannelFrame frame;
+            try
+            {
+                frame = await _reader.ReadAsync(_maxLineBytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                (ReadEnd, ReadError) = (ChannelReadEnd.StreamError, ex);
+                throw;
+            }
+
             _onActivity?.Invoke();
             switch (frame.Kind)
             {
                 case ChannelFrameKind.EndOfStream:
-                    return await EndAsync().ConfigureAwait(false);
+                    return await EndAsync(ChannelReadEnd.EndOfStream).ConfigureAwait(false);
                 case ChannelFrameKind.Marker:
                     if (!await _policy(ChannelLineEvent.Marker, 0, cancellationToken).ConfigureAwait(false))
                     {
-                        EndedByMarker = true;
-                        return await EndAsync().ConfigureAwait(false);
+                        return await EndAsync(ChannelReadEnd.Marker).ConfigureAwait(false);
                     }
 
                     break;
                 case ChannelFrameKind.Oversized:
                     if (!await _policy(ChannelLineEvent.Oversized, frame.Length, cancellationToken).ConfigureAwait(false))
                     {
-                        return await EndAsync().ConfigureAwait(false);
+                        return await EndAsync(ChannelReadEnd.Refused).ConfigureAwait(false);
                     }
 
                     break;
@@ -87,7 +105,7 @@ internal sealed class ChannelMessageHandler : MessageHandlerBase
 
                     if (!await _policy(ChannelLineEvent.Unparsable, frame.Length, cancellationToken).ConfigureAwait(false))
                     {
-                        return await EndAsync().ConfigureAwait(false);
+                        return await EndAsync(ChannelReadEnd.Refused).ConfigureAwait(false);
                     }
 
                     break;
@@ -99,7 +117,14 @@ internal sealed class ChannelMessageHandler : MessageHandlerBase
     {
         try
         {
-            return Formatter.Deserialize(new ReadOnlySequence<byte>(line));
+            return Formatter.Deserialize(new ReadOnlySequence<byte>(line)) switch
+            {
+                // "method":null parses as a request, and StreamJsonRpc's dispatch then throws ArgumentException,
+                // which faults the session (found by the agent fuzz, docs/reliability.md): not a message.
+                JsonRpcRequest { Method: null } => null,
+                JsonRpcResult or JsonRpcError when !AcceptsResponses => null,
+                var message => message,
+            };
         }
 #pragma warning disable CA1031 // Peer bytes: whatever the formatter throws on them means "not a message".
         catch (Exception)
@@ -109,8 +134,9 @@ internal sealed class ChannelMessageHandler : MessageHandlerBase
         }
     }
 
-    private async ValueTask<JsonRpcMessage?> EndAsync()
+    private async ValueTask<JsonRpcMessage?> EndAsync(ChannelReadEnd how)
     {
+        ReadEnd = how;
         await _writer.RunExclusiveAsync(() => _ended = true, CancellationToken.None).ConfigureAwait(false);
         return null;
     }

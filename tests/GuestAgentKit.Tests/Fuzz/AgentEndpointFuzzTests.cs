@@ -62,6 +62,8 @@ public sealed class AgentEndpointFuzzTests
                         string.Join(" | ", agent.Events.TakeLast(5).Select(e => $"{e.Kind}: {e.Message}")));
                 }
 
+                var fault = agent.Events.FirstOrDefault(e => e.Kind == AgentSessionEventKind.SessionFaulted);
+                Assert.True(fault is null, $"a hostile line faulted the JSON-RPC session before case {i} (seed {FuzzBudget.Seed}): {fault?.Message}; last cases: {string.Join(", ", recent)}");
                 probes++;
                 inSession = true;
                 if (baseline == 0 && i >= 10 * ProbeEvery)

@@ -18,7 +18,7 @@ internal sealed class HostileLines(Random random)
     [
         "random-bytes", "truncated-hello", "mutated-hello", "oversized-hello", "wrong-type-hello",
         "rpc-unknown-method", "rpc-wrong-types", "rpc-valid", "deep-nesting", "bad-utf8",
-        "marker-mid-line", "oversized-line", "control-bytes",
+        "marker-mid-line", "oversized-line", "control-bytes", "rpc-response",
     ];
 
     private static readonly string[] Values =
@@ -35,7 +35,8 @@ internal sealed class HostileLines(Random random)
 
     /// <summary>Whether a kind is meant for a JSON-RPC session (rather than the handshake).</summary>
     public static bool NeedsSession(string kind) =>
-        kind is "rpc-unknown-method" or "rpc-wrong-types" or "rpc-valid" or "deep-nesting" or "bad-utf8" or "oversized-line" or "control-bytes" or "marker-mid-line";
+        kind is "rpc-unknown-method" or "rpc-wrong-types" or "rpc-valid" or "deep-nesting" or "bad-utf8" or "oversized-line" or "control-bytes" or "marker-mid-line"
+            or "rpc-response";
 
     /// <summary>Whether oversized (over 1 MiB) lines may be drawn; they dominate the run time when frequent.</summary>
     public int OversizedPerMille { get; init; } = 2;
@@ -61,6 +62,9 @@ internal sealed class HostileLines(Random random)
             "wrong-type-hello" => [Marker, .. Encoding.UTF8.GetBytes($"{{\"gak\":{Value()},\"nonce\":{Value()},\"channel\":{Value()},\"versions\":{Value()}}}\n")],
             "rpc-unknown-method" => Line($"{{\"jsonrpc\":\"2.0\",\"id\":{random.Next()},\"method\":\"x.{random.Next()}\",\"params\":[]}}"),
             "rpc-wrong-types" => Line($"{{\"jsonrpc\":{Value()},\"id\":{Value()},\"method\":{MethodOrValue()},\"params\":{Value()}}}"),
+            "rpc-response" => Line(random.Next(2) == 0
+                ? $"{{\"jsonrpc\":\"2.0\",\"id\":{Value()},\"result\":{Value()}}}"
+                : $"{{\"jsonrpc\":\"2.0\",\"id\":{Value()},\"error\":{{\"code\":{random.Next(-32800, 1)},\"message\":{Value()}}}}}"),
             "rpc-valid" => Line($"{{\"jsonrpc\":\"2.0\",\"id\":{random.Next()},\"method\":\"{Methods[random.Next(Methods.Length)]}\",\"params\":{ParamsText()}}}"),
             "deep-nesting" => DeepNesting(),
             "bad-utf8" => [.. "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test.echo\",\"params\":{\"text\":\""u8, .. RandomHighBytes(), .. "\"}}\n"u8],
