@@ -14,8 +14,6 @@ namespace GuestAgentKit.Interop.Tests.Harness;
 /// </summary>
 internal sealed class XenStoreServer : IAsyncDisposable
 {
-    private const int ConnectAttempts = 100;
-
     private readonly Func<ValueTask> _dispose;
 
     private XenStoreServer(XenStoreServerKind kind, string root, Func<ValueTask> dispose)
@@ -67,27 +65,9 @@ internal sealed class XenStoreServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A privileged (dom0) client on the socket.</summary>
-    /// <remarks>
-    /// oxenstored listens with a tiny backlog and accepts only between requests, so a second connect right
-    /// after the first can fail with EAGAIN (a non-blocking connect on a Unix socket does not wait, unlike
-    /// libxenstore's blocking one). <see cref="XenStoreClient.ConnectAsync(XenStoreEndpoint, CancellationToken)"/>
-    /// does not retry that yet, so this does, bounded.
-    /// </remarks>
-    public async Task<XenStoreClient> ConnectAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(SocketPath), cancellationToken);
-            }
-            catch (IOException error) when (attempt < ConnectAttempts && error.Message.Contains("temporarily unavailable", StringComparison.Ordinal))
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
-            }
-        }
-    }
+    /// <summary>A privileged (dom0) client on the socket (retried while oxenstored's backlog is full, see <see cref="BusySocket"/>).</summary>
+    public Task<XenStoreClient> ConnectAsync(CancellationToken cancellationToken) =>
+        BusySocket.RetryAsync(() => XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(SocketPath), cancellationToken), cancellationToken);
 
     /// <summary>Makes domains exist on the loopback (their markers): the real xenstoreds refuse permissions that
     /// name a domain that does not exist (ENOENT).</summary>

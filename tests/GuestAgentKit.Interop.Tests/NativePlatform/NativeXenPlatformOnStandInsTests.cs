@@ -45,8 +45,8 @@ public sealed class NativeXenPlatformOnStandInsTests
 
             // Both directions at once: out ring (2 KiB) guest -> dom0, in ring (1 KiB) dom0 -> guest.
             var received = await Task.WhenAll(
-                Pump(frontend, guestOutput, backend),
-                Pump(backend, guestInput, frontend)).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+                ByteTransfer.SendAsync(frontend, guestOutput, backend, Ct),
+                ByteTransfer.SendAsync(backend, guestInput, frontend, Ct)).WaitAsync(TimeSpan.FromSeconds(60), Ct);
 
             Assert.Equal(guestOutput, received[0]);
             Assert.Equal(guestInput, received[1]);
@@ -100,28 +100,5 @@ public sealed class NativeXenPlatformOnStandInsTests
             CEnvironment.Set("GAK_LOOPBACK_DOMID", "0");
             LoopbackDirectory.Delete(root);
         }
-    }
-
-    /// <summary>Writes <paramref name="data"/> to <paramref name="writer"/> in odd-sized chunks while reading the same count from <paramref name="reader"/>.</summary>
-    private static async Task<byte[]> Pump(Stream writer, byte[] data, Stream reader)
-    {
-        var write = Task.Run(async () =>
-        {
-            for (var offset = 0; offset < data.Length; offset += 3001)
-            {
-                await writer.WriteAsync(data.AsMemory(offset, Math.Min(3001, data.Length - offset)), Ct);
-            }
-        });
-        var received = new byte[data.Length];
-        var total = 0;
-        while (total < received.Length)
-        {
-            var read = await reader.ReadAsync(received.AsMemory(total), Ct);
-            Assert.True(read > 0, "the ring stream ended early");
-            total += read;
-        }
-
-        await write;
-        return received;
     }
 }

@@ -27,7 +27,14 @@ internal sealed class RealXenConsoled : IAsyncDisposable
     /// @introduceDomain and enumerates the existing domains when it starts, so a domain set up
     /// before or after is served either way.
     /// </summary>
-    public static RealXenConsoled Start(RealXenStored store)
+    /// <param name="store">The xenstored (and loopback root) to serve.</param>
+    /// <param name="keepOverflow">
+    /// <c>--overflow-data=keep</c>: stop reading a guest's ring while xenconsoled's buffer holds the
+    /// console's <c>limit</c>, instead of discarding the middle of the buffer once it passes 5/4 of it
+    /// (the default, tools/console/daemon/io.c <c>buffer_append</c>). With it, console output is
+    /// lossless however slowly the pty is read: the ring fills and the guest waits.
+    /// </param>
+    public static RealXenConsoled Start(RealXenStored store, bool keepOverflow = false)
     {
         var binary = XenPackages.Daemon("xenconsoled");
         var logDirectory = Path.Combine(store.Root, "console");
@@ -36,7 +43,7 @@ internal sealed class RealXenConsoled : IAsyncDisposable
         environment["XENSTORED_PATH"] = store.SocketPath;
         var process = ChildProcess.Start(
             binary,
-            ["--interactive", "--log=guest", $"--log-dir={logDirectory}"],
+            ["--interactive", "--log=guest", $"--log-dir={logDirectory}", $"--overflow-data={(keepOverflow ? "keep" : "discard")}"],
             environment);
         return new RealXenConsoled(logDirectory, process);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using GuestAgentKit.XenStore;
 
 namespace GuestAgentKit.Interop.Tests.RealXen;
 
@@ -107,6 +108,10 @@ internal sealed class RealXenStored : IAsyncDisposable
 
         return daemon;
     }
+
+    /// <summary>A dom0 client of this daemon (retried while oxenstored's backlog is full, see <see cref="Harness.BusySocket"/>).</summary>
+    public Task<XenStoreClient> ConnectAsync(CancellationToken cancellationToken) =>
+        Harness.BusySocket.RetryAsync(() => XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(SocketPath), cancellationToken), cancellationToken);
 
     /// <summary>Runs one of Debian's xenstore-* tools against this daemon.</summary>
     public Task<ProcessResult> RunToolAsync(string tool, params string[] arguments) =>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace GuestAgentKit.Tests.Host;
 
 /// <summary>
@@ -9,6 +11,8 @@ namespace GuestAgentKit.Tests.Host;
 /// backend directory and entries backend_perms {n B, r D}; the backend's <c>frontend</c> entry). The only
 /// deliberate difference: <c>type</c> is <c>guestagentkit</c> where libxl writes <c>ioemu</c>.
 /// Rows: relative path (F = frontend dir, B = backend dir), value template, permissions template.
+/// Shared by the unit tests (embedded xenstored) and the interop tests (Debian's real daemons), which
+/// link this file.
 /// </summary>
 internal static class LibxlChannelTable
 {
@@ -34,4 +38,33 @@ internal static class LibxlChannelTable
         ("B/connection", "socket", "nB,rD"),
         ("B/path", "{path}", "nB,rD"),
     ];
+
+    /// <summary>The frontend directory libxl uses: <c>/local/domain/D/device/console/N</c>.</summary>
+    public static string FrontendPath(ushort domain, int devid) => $"/local/domain/{domain}/device/console/{devid}";
+
+    /// <summary>The backend directory libxl uses: <c>/local/domain/B/backend/console/D/N</c>.</summary>
+    public static string BackendPath(ushort domain, ushort backend, int devid) => $"/local/domain/{backend}/backend/console/{domain}/{devid}";
+
+    /// <summary>
+    /// <see cref="Socket"/> for one channel: absolute node, its value, and its permissions as
+    /// <c>XsPermission</c>s print joined by commas (<c>n5,r0</c>).
+    /// </summary>
+    public static IEnumerable<(string Node, string Value, string Perms)> ForSocket(ushort domain, ushort backend, int devid, string name, string path)
+    {
+        var front = FrontendPath(domain, devid);
+        var back = BackendPath(domain, backend, devid);
+        var d = domain.ToString(CultureInfo.InvariantCulture);
+        var b = backend.ToString(CultureInfo.InvariantCulture);
+        string Fill(string template) => template
+            .Replace("{back}", back, StringComparison.Ordinal).Replace("{front}", front, StringComparison.Ordinal)
+            .Replace("{name}", name, StringComparison.Ordinal).Replace("{path}", path, StringComparison.Ordinal)
+            .Replace("{N}", devid.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{D}", d, StringComparison.Ordinal).Replace("{B}", b, StringComparison.Ordinal);
+        string FillPerms(string template) => template.Replace("D", d, StringComparison.Ordinal).Replace("B", b, StringComparison.Ordinal);
+        return Socket.Select(row => ((row.Path[0] == 'F' ? front : back) + row.Path[1..], Fill(row.Value), FillPerms(row.Perms)));
+    }
+
+    /// <summary>The entry names expected in the frontend (<paramref name="directory"/> 'F') or backend ('B') directory, sorted.</summary>
+    public static IEnumerable<string> EntriesOf(char directory) =>
+        Socket.Where(r => r.Path.Length > 2 && r.Path[0] == directory).Select(r => r.Path[2..]).Order(StringComparer.Ordinal);
 }

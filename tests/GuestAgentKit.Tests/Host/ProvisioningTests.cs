@@ -161,27 +161,14 @@ public sealed class ProvisioningTests
 
     internal static async Task AssertMatchesLibxlAsync(XenStoreOperations xs, ushort domain, ushort backend, int devid, string name, string path)
     {
-        var front = $"/local/domain/{domain}/device/console/{devid}";
-        var back = $"/local/domain/{backend}/backend/console/{domain}/{devid}";
-        string Fill(string template) => template
-            .Replace("{back}", back, StringComparison.Ordinal).Replace("{front}", front, StringComparison.Ordinal)
-            .Replace("{name}", name, StringComparison.Ordinal).Replace("{path}", path, StringComparison.Ordinal)
-            .Replace("{N}", devid.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("{D}", domain.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("{B}", backend.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("D", domain.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("B", backend.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        foreach (var (relative, value, perms) in LibxlChannelTable.Socket)
+        foreach (var (node, value, perms) in LibxlChannelTable.ForSocket(domain, backend, devid, name, path))
         {
-            var node = relative[0] == 'F' ? front + relative[1..] : back + relative[1..];
-            Assert.Equal((node, Fill(value)), (node, await xs.ReadAsync(node, Ct)));
-            Assert.Equal((node, Fill(perms)), (node, await PermsAsync(xs, node)));
+            Assert.Equal((node, value), (node, await xs.ReadAsync(node, Ct)));
+            Assert.Equal((node, perms), (node, await PermsAsync(xs, node)));
         }
 
-        var expectedFront = LibxlChannelTable.Socket.Where(r => r.Path.StartsWith("F/", StringComparison.Ordinal)).Select(r => r.Path[2..]).Order();
-        var expectedBack = LibxlChannelTable.Socket.Where(r => r.Path.StartsWith("B/", StringComparison.Ordinal)).Select(r => r.Path[2..]).Order();
-        Assert.Equal(expectedFront, (await xs.DirectoryAsync(front, Ct)).Order());
-        Assert.Equal(expectedBack, (await xs.DirectoryAsync(back, Ct)).Order());
+        Assert.Equal(LibxlChannelTable.EntriesOf('F'), (await xs.DirectoryAsync(LibxlChannelTable.FrontendPath(domain, devid), Ct)).Order(StringComparer.Ordinal));
+        Assert.Equal(LibxlChannelTable.EntriesOf('B'), (await xs.DirectoryAsync(LibxlChannelTable.BackendPath(domain, backend, devid), Ct)).Order(StringComparer.Ordinal));
     }
 
     private static async Task<string> PermsAsync(XenStoreOperations xs, string path) =>
