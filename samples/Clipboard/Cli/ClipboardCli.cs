@@ -49,13 +49,23 @@ internal static class ClipboardCli
     private static Command AgentCommand()
     {
         var device = new Option<string>("--device") { Description = "The channel's tty (/dev/hvcN; on the loopback R/guests/<D>/hvcN).", Required = true };
-        var command = new Command("agent", "Serve clipboard.get/set on the channel's tty and send clipboard.changed for changes made in the guest (Wayland, X11 or in-memory clipboard).") { device };
+        var stdio = new Option<bool>("--stdio")
+        {
+            Description = "No desktop: use an in-memory clipboard that this terminal stands in for. Each line read from standard input is " +
+                $"copied to it as a guest application would copy it; every change, whoever made it, is printed as '{TerminalDesk.ChangePrefix}TEXT'.",
+        };
+        var command = new Command("agent", "Serve clipboard.get/set on the channel's tty and send clipboard.changed for changes made in the guest (Wayland, X11 or in-memory clipboard).") { device, stdio };
         command.SetAction(async (r, ct) =>
         {
-            var service = new ClipboardService(ClipboardFactory.Detect());
+            var clipboard = r.GetValue(stdio) ? new InMemoryClipboard() : ClipboardFactory.Detect();
+            var service = new ClipboardService(clipboard);
             var endpoint = ClipboardPlugin.CreateEndpoint(service, new AgentIdentity("Clipboard", "0.1.0"));
+            Task[] helpers = r.GetValue(stdio)
+                ? [TerminalDesk.CopyLinesAsync(clipboard, Console.In, ct), TerminalDesk.PrintChangesAsync(clipboard, Console.Out, ct)]
+                : [];
             var forwarder = ClipboardPlugin.ForwardChangesAsync(service, endpoint, ct);
             var channel = new ReopeningChannel(new HvcTransport(r.GetValue(device)!));
+            Console.Error.WriteLine($"clipboard backend: {clipboard.Backend}");
             try
             {
                 while (true)
@@ -70,7 +80,7 @@ internal static class ClipboardCli
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                await Task.WhenAny(forwarder).ConfigureAwait(false);
+                await Task.WhenAny(Task.WhenAll([forwarder, .. helpers])).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
         });
