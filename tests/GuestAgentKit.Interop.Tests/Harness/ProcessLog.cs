@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace GuestAgentKit.Interop.Tests.Harness;
+
+/// <summary>
+/// A child's stdout and stderr, drained as they come (an unread pipe would stall a process that logs) and
+/// kept for failure messages.
+/// </summary>
+internal sealed class ProcessLog
+{
+    private readonly string _what;
+    private readonly StringBuilder _text = new();
+
+    private ProcessLog(string what) => _what = what;
+
+    /// <summary>Starts draining <paramref name="process"/> (started with both streams redirected).</summary>
+    public static ProcessLog Follow(Process process, string what)
+    {
+        var log = new ProcessLog(what);
+        process.OutputDataReceived += (_, e) => log.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => log.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return log;
+    }
+
+    /// <summary>Everything so far, headed by what the process is.</summary>
+    public override string ToString()
+    {
+        lock (_text)
+        {
+            return $"{_what} output:\n{_text}";
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_text)
+            {
+                _text.AppendLine(line);
+            }
+        }
+    }
+}
