@@ -11,6 +11,7 @@ internal sealed class ProcessLog
 {
     private readonly string _what;
     private readonly StringBuilder _text = new();
+    private readonly List<(string Text, TaskCompletionSource Seen)> _waiters = [];
 
     private ProcessLog(string what) => _what = what;
 
@@ -23,6 +24,22 @@ internal sealed class ProcessLog
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return log;
+    }
+
+    /// <summary>Completes when a line containing <paramref name="text"/> has been written (before or after this call).</summary>
+    public Task WaitForAsync(string text)
+    {
+        lock (_text)
+        {
+            if (_text.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((text, seen));
+            return seen.Task;
+        }
     }
 
     /// <summary>Everything so far, headed by what the process is.</summary>
@@ -41,6 +58,11 @@ internal sealed class ProcessLog
             lock (_text)
             {
                 _text.AppendLine(line);
+                foreach (var waiter in _waiters.Where(w => line.Contains(w.Text, StringComparison.Ordinal)).ToList())
+                {
+                    _waiters.Remove(waiter);
+                    waiter.Seen.TrySetResult();
+                }
             }
         }
     }
