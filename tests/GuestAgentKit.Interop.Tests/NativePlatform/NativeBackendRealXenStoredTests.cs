@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using GuestAgentKit.Interop.Tests.Harness;
 using GuestAgentKit.Interop.Tests.Loopback;
@@ -29,14 +28,13 @@ public sealed class NativeBackendRealXenStoredTests
             ["GAK_LOOPBACK_DOMID"] = "0",
             ["LD_LIBRARY_PATH"] = standIns.Directory,
         };
-        var log = new BackendLog();
         using var backend = ChildProcess.Start(
             "dotnet",
             [Path.Combine(AppContext.BaseDirectory, "gak-host.dll"), "backend", "--native", "--xenstore", loopback.Store.SocketPath],
             environment);
         try
         {
-            log.Follow(backend);
+            var log = ProcessLog.Follow(backend, "gak-host backend");
             var (channel, socket) = await loopback.AddSocketChannelAsync(domain.Id, "org.example.native.1", Ct);
             await loopback.WaitConnectedAsync(channel, Ct).WaitAsync(RealXenLoopback.Timeout, Ct);
 
@@ -60,39 +58,6 @@ public sealed class NativeBackendRealXenStoredTests
         finally
         {
             await ChildProcess.StopAsync(backend);
-        }
-    }
-
-    /// <summary>The backend's output, drained as it comes (an unread pipe would stall its logging) and kept for failure messages.</summary>
-    private sealed class BackendLog
-    {
-        private readonly System.Text.StringBuilder _text = new();
-
-        public void Follow(Process process)
-        {
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public override string ToString()
-        {
-            lock (_text)
-            {
-                return "backend output:\n" + _text;
-            }
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_text)
-                {
-                    _text.AppendLine(line);
-                }
-            }
         }
     }
 }
