@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using GuestAgentKit.Posix;
 using GuestAgentKit.Xen;
 using GuestAgentKit.XenStore.Wire;
 
@@ -320,15 +321,12 @@ public sealed partial class XenStoreClient : XenStoreOperations, IAsyncDisposabl
         var errors = new StringBuilder();
         foreach (var path in endpoint.Candidates)
         {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
+                return new NetworkStream(await UnixSocket.ConnectAsync(path, cancellationToken).ConfigureAwait(false), ownsSocket: true);
             }
             catch (SocketException socketError)
             {
-                socket.Dispose();
                 // Not a socket (or nobody listening): a xenbus character device is opened as a file; bufferSize 0
                 // so that every message reaches the device in exactly one write.
                 try

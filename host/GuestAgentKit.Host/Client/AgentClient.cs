@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using GuestAgentKit.Channels;
+using GuestAgentKit.Posix;
 using GuestAgentKit.Protocol;
 using GuestAgentKit.XenStore;
 
@@ -16,8 +17,6 @@ namespace GuestAgentKit.Host.Client;
 /// </summary>
 public sealed class AgentClient : IAsyncDisposable
 {
-    private static readonly TimeSpan ConnectRetryDelay = TimeSpan.FromMilliseconds(10);
-
     private readonly Socket _socket;
     private readonly ChannelSession _session;
     private int _disposed;
@@ -158,39 +157,14 @@ public sealed class AgentClient : IAsyncDisposable
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
-        while (true)
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), limit.Token).ConfigureAwait(false);
-                return socket;
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TryAgain && !limit.IsCancellationRequested)
-            {
-                // The backend's listen backlog is full (a burst of connects): wait for it to accept, as a
-                // blocking connect would, until the timeout.
-                socket.Dispose();
-                await DelayQuietlyAsync(ConnectRetryDelay, limit.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-            {
-                socket.Dispose();
-                cancellationToken.ThrowIfCancellationRequested();
-                throw new AgentConnectionException(ex is SocketException se ? ConnectError(path, se) : $"connecting to {path} timed out: is `gak-host backend` running?", ex);
-            }
-        }
-    }
-
-    private static async Task DelayQuietlyAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
         try
         {
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            return await UnixSocket.ConnectAsync(path, limit.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
         {
-            // The next ConnectAsync sees the cancelled token and reports the timeout.
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new AgentConnectionException(ex is SocketException se ? ConnectError(path, se) : $"connecting to {path} timed out: is `gak-host backend` running?", ex);
         }
     }
 

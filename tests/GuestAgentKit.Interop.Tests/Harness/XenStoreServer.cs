@@ -65,9 +65,9 @@ internal sealed class XenStoreServer : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A privileged (dom0) client on the socket (retried while oxenstored's backlog is full, see <see cref="BusySocket"/>).</summary>
+    /// <summary>A privileged (dom0) client on the socket.</summary>
     public Task<XenStoreClient> ConnectAsync(CancellationToken cancellationToken) =>
-        BusySocket.RetryAsync(() => XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(SocketPath), cancellationToken), cancellationToken);
+        XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(SocketPath), cancellationToken);
 
     /// <summary>Makes domains exist on the loopback (their markers): the real xenstoreds refuse permissions that
     /// name a domain that does not exist (ENOENT).</summary>

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using GuestAgentKit.Channels.Xl;
 using GuestAgentKit.Host.Provisioning;
-using GuestAgentKit.Interop.Tests.Harness;
 using GuestAgentKit.Interop.Tests.RealXen;
 using GuestAgentKit.Loopback;
 using GuestAgentKit.Xen;
@@ -51,7 +50,7 @@ internal sealed class RealXenLoopback : IAsyncDisposable
         try
         {
             var options = new LoopbackXenOptions { ExternalXenStoredSocket = store.SocketPath };
-            xen = await BusySocket.RetryAsync(() => LoopbackXen.StartAsync(store.Root, options, cancellationToken), cancellationToken)
+            xen = await LoopbackXen.StartAsync(store.Root, options, cancellationToken)
                 .WaitAsync(Timeout, cancellationToken);
             var dom0 = await store.ConnectAsync(cancellationToken).WaitAsync(Timeout, cancellationToken);
             return new RealXenLoopback(store, xen, dom0);
@@ -115,7 +114,7 @@ internal sealed class RealXenLoopback : IAsyncDisposable
                 await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).AsTask().WaitAsync(Timeout, cancellationToken);
                 return new NetworkStream(socket, ownsSocket: true);
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.TryAgain or SocketError.AddressNotAvailable or SocketError.ConnectionRefused && DateTime.UtcNow < deadline)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.AddressNotAvailable or SocketError.ConnectionRefused && DateTime.UtcNow < deadline)
             {
                 socket.Dispose();
                 await Task.Delay(20, cancellationToken);

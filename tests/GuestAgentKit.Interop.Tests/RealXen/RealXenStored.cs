@@ -109,9 +109,9 @@ internal sealed class RealXenStored : IAsyncDisposable
         return daemon;
     }
 
-    /// <summary>A dom0 client of this daemon (retried while oxenstored's backlog is full, see <see cref="Harness.BusySocket"/>).</summary>
+    /// <summary>A dom0 client of this daemon.</summary>
     public Task<XenStoreClient> ConnectAsync(CancellationToken cancellationToken) =>
-        Harness.BusySocket.RetryAsync(() => XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(SocketPath), cancellationToken), cancellationToken);
+        XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(SocketPath), cancellationToken);
 
     /// <summary>Runs one of Debian's xenstore-* tools against this daemon.</summary>
     public Task<ProcessResult> RunToolAsync(string tool, params string[] arguments) =>

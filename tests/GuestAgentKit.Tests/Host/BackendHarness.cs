@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using GuestAgentKit.Channels.Xl;
 using GuestAgentKit.Host.Backend;
 using GuestAgentKit.Host.Provisioning;
+using GuestAgentKit.Posix;
 using GuestAgentKit.Tests.XenStore;
 using GuestAgentKit.Xen;
 using GuestAgentKit.Xen.Platform.Loopback;
@@ -112,25 +113,7 @@ internal sealed class BackendHarness : IAsyncDisposable
         }
     }
 
-    public static async Task<Socket> ConnectClientAsync(string path)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            try
-            {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), Ct).AsTask().WaitAsync(Timeout, Ct);
-                return socket;
-            }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.TryAgain && DateTime.UtcNow < deadline)
-            {
-                // A full listen backlog: a client waits for the backend to accept, as a blocking connect would.
-                socket.Dispose();
-                await Task.Delay(10, Ct);
-            }
-        }
-    }
+    public static Task<Socket> ConnectClientAsync(string path) => UnixSocket.ConnectAsync(path, Ct).WaitAsync(Timeout, Ct);
 
     public async ValueTask DisposeAsync()
     {
