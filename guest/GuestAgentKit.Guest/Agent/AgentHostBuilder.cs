@@ -54,7 +54,8 @@ public sealed class AgentHostBuilder
     }
 
     /// <summary>Reads <see cref="AgentOptions"/> and builds the host. Every plugin is registered on the endpoint when
-    /// the host starts; a bad plugin (prefix, clashing method) fails the start.</summary>
+    /// the host starts; a bad plugin (prefix, clashing method) fails the start. Registers <see cref="IAgentNotifier"/>
+    /// for plugins that send notifications to dom0.</summary>
     /// <returns>The host; <c>RunAsync</c> it.</returns>
     /// <exception cref="AgentConfigurationException">A configuration value is malformed.</exception>
     public IHost Build()
@@ -62,6 +63,8 @@ public sealed class AgentHostBuilder
         _builder.Services.TryAddSingleton(AgentOptions.FromConfiguration(_builder.Configuration));
         _builder.Services.TryAddSingleton(AgentHost.DefaultIdentity());
         _builder.Services.TryAddSingleton(TimeProvider.System);
+        _builder.Services.TryAddSingleton<AgentNotifier>();
+        _builder.Services.TryAddSingleton<IAgentNotifier>(sp => sp.GetRequiredService<AgentNotifier>());
         _builder.Services.AddSingleton<AgentService>();
         _builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
         return _builder.Build();

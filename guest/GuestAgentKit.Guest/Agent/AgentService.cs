@@ -29,7 +29,8 @@ internal sealed partial class AgentService : BackgroundService
         IServiceProvider services,
         IHostApplicationLifetime lifetime,
         ILoggerFactory loggers,
-        TimeProvider time)
+        TimeProvider time,
+        AgentNotifier notifier)
     {
         _options = options;
         _lifetime = lifetime;
@@ -44,6 +45,7 @@ internal sealed partial class AgentService : BackgroundService
         AgentEndpoint endpoint = null!;
         endpoint = new AgentEndpoint(options.Channel, identity, endpointOptions)
             .AddTarget<IAgentInfo>(AgentHost.BuiltinPrefix, new AgentInfoService(() => endpoint, endpointOptions.ProtocolVersions, time));
+        notifier.Attach(endpoint);
         foreach (var plugin in plugins)
         {
             plugin.Register(endpoint, services);

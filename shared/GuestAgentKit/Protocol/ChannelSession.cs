@@ -1,3 +1,4 @@
+using System.Text;
 using GuestAgentKit.Channels;
 using StreamJsonRpc;
 
@@ -110,10 +111,21 @@ public sealed class ChannelSession : IAsyncDisposable
         using var timeout = new CancellationTokenSource(options.HandshakeTimeout, options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         var nonce = Handshake.NewNonce();
+        string? lastStaleLine = null;
         try
         {
-            await writer.WriteAsync(Handshake.EncodeHello(nonce, expectedName, options.ProtocolVersions), null, linked.Token)
-                .ConfigureAwait(false);
+            IOException? writeFailure = null;
+            try
+            {
+                await writer.WriteAsync(Handshake.EncodeHello(nonce, expectedName, options.ProtocolVersions), null, linked.Token)
+                    .ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                // EPIPE: the other end closed already (e.g. a busy backend, after writing why). Read what it said.
+                writeFailure = ex;
+            }
+
             var afterMarker = false;
             while (true)
             {
@@ -121,7 +133,10 @@ public sealed class ChannelSession : IAsyncDisposable
                 switch (frame.Kind)
                 {
                     case ChannelFrameKind.EndOfStream:
-                        throw new ChannelSessionClosedException("the channel closed during the handshake (no agent, or the backend dropped the connection)");
+                        throw ClosedDuringHandshake(lastStaleLine, writeFailure);
+                    case ChannelFrameKind.Line when !afterMarker && !frame.Line.IsEmpty:
+                        lastStaleLine = Encoding.UTF8.GetString(frame.Line.Span);
+                        break;
                     case ChannelFrameKind.Marker:
                         afterMarker = true;
                         continue;
@@ -143,6 +158,22 @@ public sealed class ChannelSession : IAsyncDisposable
         {
             throw new HandshakeTimeoutException(options.HandshakeTimeout);
         }
+        catch (IOException ex)
+        {
+            throw ClosedDuringHandshake(lastStaleLine, ex);
+        }
+    }
+
+    /// <summary>The channel ended before a welcome; quotes the last line that was not one (a backend says "busy" that way).</summary>
+    private static ChannelSessionClosedException ClosedDuringHandshake(string? lastLine, IOException? cause)
+    {
+        var message = "the channel closed during the handshake (no agent, or the backend dropped the connection)";
+        if (lastLine is not null)
+        {
+            message += $"; its last line was '{PeerText.Quote(lastLine, maxChars: 160)}'";
+        }
+
+        return cause is null ? new ChannelSessionClosedException(message) : new ChannelSessionClosedException(message, cause);
     }
 
     private static AgentWelcome Accept(HandshakeMessage message, ChannelName expectedName, IReadOnlyList<int> offered)

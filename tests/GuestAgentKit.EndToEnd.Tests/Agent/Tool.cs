@@ -80,15 +80,10 @@ internal sealed class Tool : IAsyncDisposable
 
     /// <summary>Waits until the process has logged <paramref name="text"/> on stderr (its readiness signal): bounded,
     /// checking every 50 ms; fails with the log when it does not come.</summary>
-    public async Task WaitForStderrAsync(string text, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * timeout.TotalSeconds);
-        while (!Stderr.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(Stopwatch.GetTimestamp() < deadline && !_process.HasExited, $"no '{text}' from the process; its stderr:\n{Stderr}");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    public Task WaitForStderrAsync(string text, TimeSpan timeout) => WaitForOutputAsync(() => Stderr, "stderr", text, timeout);
+
+    /// <summary>Waits until the process has printed <paramref name="text"/> on stdout; as <see cref="WaitForStderrAsync"/>.</summary>
+    public Task WaitForStdoutAsync(string text, TimeSpan timeout) => WaitForOutputAsync(() => Stdout, "stdout", text, timeout);
 
     /// <summary>Sends SIGTERM (what systemd sends to stop a unit).</summary>
     public void Terminate() => Signal("TERM");
@@ -116,6 +111,16 @@ internal sealed class Tool : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private async Task WaitForOutputAsync(Func<string> output, string stream, string text, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(Stopwatch.Frequency * timeout.TotalSeconds);
+        while (!output().Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(Stopwatch.GetTimestamp() < deadline && !_process.HasExited, $"no '{text}' from the process on {stream}; its stderr:\n{Stderr}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 
     private static void Append(StringBuilder text, string? line)

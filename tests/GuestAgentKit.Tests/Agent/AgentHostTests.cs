@@ -84,6 +84,28 @@ public sealed class AgentHostTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Notifier_PluginAndOutsideCaller_Dom0HandlerReceivesBoth()
+    {
+        await StartAgentAsync(b => b.AddPlugin<IPokePlugin, PokePlugin>("poke"));
+        var notifier = _host!.Services.GetRequiredService<IAgentNotifier>();
+        var early = await notifier.NotifyAsync(PokePlugin.Notification, new { text = "nobody listens" }, Ct).WaitAsync(Timeout, Ct);
+        var received = System.Threading.Channels.Channel.CreateUnbounded<string>();
+
+        await using var session = await ConnectAsync(new Dictionary<string, Delegate> { [PokePlugin.Notification] = (string text) => received.Writer.TryWrite(text) });
+        var sent = await session.InvokeAsync<bool>("poke.poke", new { text = "from a call" }, Ct).WaitAsync(Timeout, Ct);
+        var first = await received.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct);
+        var sentOutside = await notifier.NotifyAsync(PokePlugin.Notification, new { text = "from outside" }, Ct).WaitAsync(Timeout, Ct);
+        var second = await received.Reader.ReadAsync(Ct).AsTask().WaitAsync(Timeout, Ct);
+
+        Assert.False(early); // no session yet: dropped, not queued
+        Assert.True(sent);
+        Assert.Equal("from a call", first);
+        Assert.True(sentOutside);
+        Assert.Equal("from outside", second);
+        Assert.Same(notifier, _host.Services.GetRequiredService<IAgentNotifier>());
+    }
+
+    [Fact]
     public async Task Build_PluginPrefixClash_FailsAtStart()
     {
         var builder = AgentHost.CreateBuilder([]);
@@ -108,7 +130,7 @@ public sealed class AgentHostTests : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private async Task StartAgentAsync()
+    private async Task StartAgentAsync(Action<AgentHostBuilder>? configure = null)
     {
         var builder = AgentHost.CreateBuilder([]);
         builder.Logging.ClearProviders();
@@ -118,13 +140,14 @@ public sealed class AgentHostTests : IAsyncDisposable
             Reopen = new ReopenBackoff(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100), TimeSpan.Zero),
         });
         builder.AddPlugin<ITestService, TestService>("test");
+        configure?.Invoke(builder);
         _host = builder.Build();
         await _host.StartAsync(Ct).WaitAsync(Timeout, Ct);
     }
 
     /// <summary>Handshakes on the master. The agent flushes its tty's input when it opens it, so a hello written
     /// before that open is lost: retry with a short handshake timeout, bounded overall.</summary>
-    private async Task<ChannelSession> ConnectAsync()
+    private async Task<ChannelSession> ConnectAsync(IReadOnlyDictionary<string, Delegate>? notificationHandlers = null)
     {
         var deadline = DateTime.UtcNow + Timeout;
         while (true)
@@ -134,7 +157,13 @@ public sealed class AgentHostTests : IAsyncDisposable
                 return await ChannelSession.ConnectAsync(
                     _pty.Master,
                     WellKnownChannels.Agent.Name,
-                    new HostSessionOptions { LeaveStreamOpen = true, HandshakeTimeout = TimeSpan.FromMilliseconds(300), KeepaliveInterval = System.Threading.Timeout.InfiniteTimeSpan },
+                    new HostSessionOptions
+                    {
+                        LeaveStreamOpen = true,
+                        HandshakeTimeout = TimeSpan.FromMilliseconds(300),
+                        KeepaliveInterval = System.Threading.Timeout.InfiniteTimeSpan,
+                        NotificationHandlers = notificationHandlers,
+                    },
                     Ct);
             }
             catch (HandshakeTimeoutException) when (DateTime.UtcNow < deadline)

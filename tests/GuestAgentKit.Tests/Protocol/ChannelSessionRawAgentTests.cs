@@ -25,6 +25,31 @@ public sealed class ChannelSessionRawAgentTests
         return await connect.WaitAsync(Wait, Ct);
     }
 
+    /// <summary>
+    /// A busy backend writes one line and closes before reading the hello (found by the loopback chain test:
+    /// <c>gak-host call</c> died with the raw EPIPE IOException of the hello write).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ConnectAsync_PeerSaysWhyAndCloses_ClosedExceptionQuotingTheLine(bool peerStopsReadingFirst)
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        await pair.Guest.WriteAsync("gak-backend: channel 1/1 is busy: another client is connected\n"u8.ToArray(), Ct);
+        if (peerStopsReadingFirst)
+        {
+            pair.Guest.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Receive); // the hello write then fails with EPIPE
+        }
+
+        pair.Guest.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        var error = await Assert.ThrowsAsync<ChannelSessionClosedException>(
+            () => ChannelSession.ConnectAsync(pair.Host, AgentHarness.Name, new HostSessionOptions { LeaveStreamOpen = true }, Ct).WaitAsync(Wait, Ct));
+
+        Assert.Equal(
+            "the channel closed during the handshake (no agent, or the backend dropped the connection); its last line was 'gak-backend: channel 1/1 is busy: another client is connected'",
+            error.Message);
+    }
+
     [Fact]
     public async Task Keepalive_IdleChannel_PingsAndClosesWhenUnanswered()
     {
