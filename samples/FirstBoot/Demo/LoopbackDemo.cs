@@ -37,10 +37,6 @@ internal static class LoopbackDemo
 
             steps.Step($"Create domain '{VmName}', cloned from the Debian template");
             await using var xs = await XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(xen.XenStoreSocketPath), cancellationToken).ConfigureAwait(false);
-            // A fresh embedded xenstored has no /local/domain and /vm yet, and the toolstack's RM of a new domain's
-            // nodes needs their parents (do_rm semantics); a real host's toolstack made them long ago.
-            await xs.MkdirAsync("/local/domain", cancellationToken).ConfigureAwait(false);
-            await xs.MkdirAsync("/vm", cancellationToken).ConfigureAwait(false);
             DemoGuest.CreateTemplateRoot(guestRoot);
             var domain = await xen.CreateDomainAsync(VmName, null, cancellationToken).ConfigureAwait(false);
             var uuid = domain.Info.Uuid;
@@ -48,8 +44,6 @@ internal static class LoopbackDemo
 
             steps.Step("Add the agent channel to the domain (what libxl writes for channel=[\"connection=socket, name=org.guestagentkit.agent.1, path=...\"])");
             var orchestrator = new FirstBootOrchestrator(xs, socketDirectory);
-            // The provisioner RMs the backend directory before writing it, which needs its parent (do_rm).
-            await xs.MkdirAsync($"/local/domain/0/backend/console/{domain.Id}", cancellationToken).ConfigureAwait(false);
             var channel = await orchestrator.AddChannelAsync(domain.Id, uuid, cancellationToken).ConfigureAwait(false);
             var socketPath = orchestrator.SocketPathFor(uuid);
             steps.Done($"device/console/{channel.Devid} named {channel.Name}, socket {socketPath}");
