@@ -80,6 +80,10 @@ public sealed class ChannelProvisioner
             throw new ChannelProvisioningException($"domain {domain} does not exist (no {ChannelPaths.Domain(domain)} in xenstore)");
         }
 
+        // Creating the domain's backend directory inside the transaction would change /local/domain/<B>/backend/console,
+        // which every first add into any domain touches: concurrent adds into different domains would all conflict.
+        // MKDIR of an existing node succeeds, and an empty directory there is what libxl leaves after a hot-unplug.
+        await _xs.MkdirAsync(ChannelPaths.BackendRoot(backend) + "/" + domain, cancellationToken).ConfigureAwait(false);
         var devid = await TransactAsync(
             $"add channel \"{spec.Name}\" to domain {domain}",
             (tx, ct) => WriteChannelAsync(tx, domain, backend, spec, ct),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using GuestAgentKit.Cli;
 using GuestAgentKit.Host.Backend;
@@ -89,6 +90,8 @@ internal static class LoopbackDemo
 
             if (keep)
             {
+                // The backend serves one client per channel: let the commands printed below connect.
+                await client.DisposeAsync().ConfigureAwait(false);
                 await KeepRunningAsync(output, xen, domain.Id, socketPath, guestRoot, config, cancellationToken).ConfigureAwait(false);
             }
 
@@ -142,13 +145,23 @@ internal static class LoopbackDemo
               {self} push --loopback {xen.Root} {VmName} {configFile}
               {self} push {VmName} {configFile} --socket {socketPath}
             """);
+        // Ctrl-C / SIGTERM end the wait, not the process: the signals' default action would skip the clean-up.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             output.WriteLine("stopping");
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
         }
     }
 

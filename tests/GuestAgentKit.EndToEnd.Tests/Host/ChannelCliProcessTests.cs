@@ -128,7 +128,7 @@ public sealed class ChannelCliProcessTests
         Assert.Contains("retry limit", add.Stderr, StringComparison.Ordinal);
         Assert.Equal(Limits.XenStoreTransactMaxAttempts, proxy.Conflicts);
         Assert.Empty(await xenbus.Dom0.DirectoryAsync("/local/domain/5/device/console", Ct));
-        Assert.Empty(await xenbus.Dom0.DirectoryAsync("/local/domain/0/backend/console", Ct));
+        Assert.Empty(await xenbus.Dom0.DirectoryAsync("/local/domain/0/backend/console/5", Ct));
     }
 
     /// <summary><c>channel list --json</c> until every channel's frontend is Connected (the emulator follows the backend).</summary>

@@ -86,4 +86,24 @@ public sealed class ProvisioningConcurrencyTests
         var listed = await new ChannelProvisioner(setup).ListAsync(new DomainId(5), Ct);
         Assert.Equal(added.Select(c => (c.Devid, c.Name)).OrderBy(c => c.Devid), listed.Select(c => (c.Devid, c.Name)));
     }
+
+    [Fact]
+    public async Task AddAsync_OneChannelIntoEachOfManyDomainsAtOnce_NoneRunsOutOfRetries()
+    {
+        const int domains = 3 * Limits.XenStoreTransactMaxAttempts / 2; // more than the retry limit if they all contended
+        await using var harness = await XenStoreHarness.StartAsync();
+        var setup = await harness.ConnectDom0Async();
+        var connections = new List<XenStoreClient>();
+        for (var i = 1; i <= domains; i++)
+        {
+            await ProvisioningTests.CreateDomainAsync(setup, (ushort)i, $"vm{i}");
+            connections.Add(await harness.ConnectDom0Async());
+        }
+
+        var added = await Task.WhenAll(connections.Select((xs, i) =>
+            new ChannelProvisioner(xs).AddAsync(new DomainId((ushort)(i + 1)), XlChannelSpec.Parse("connection=pty, name=a.b.agent"), Ct))).WaitAsync(Timeout, Ct);
+
+        Assert.All(added, c => Assert.Equal(1, c.Devid));
+        Assert.Equal(domains, (await setup.DirectoryAsync("/local/domain/0/backend/console", Ct)).Count);
+    }
 }
