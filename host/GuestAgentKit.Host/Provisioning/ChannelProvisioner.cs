@@ -2,6 +2,7 @@ using System.Globalization;
 using GuestAgentKit.Channels.Xl;
 using GuestAgentKit.Xen;
 using GuestAgentKit.XenStore;
+using GuestAgentKit.XenStore.Wire;
 
 namespace GuestAgentKit.Host.Provisioning;
 
@@ -68,7 +69,8 @@ public sealed class ChannelProvisioner
     /// <param name="spec">The channel.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The channel as written.</returns>
-    /// <exception cref="ChannelProvisioningException">Duplicate name, no free devid, or no such domain.</exception>
+    /// <exception cref="ChannelProvisioningException">Duplicate name, no free devid, no such domain, or the transaction
+    /// conflicted with concurrent changes on every attempt (nothing written).</exception>
     public async Task<ChannelInfo> AddAsync(DomainId domain, XlChannelSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -78,9 +80,14 @@ public sealed class ChannelProvisioner
             throw new ChannelProvisioningException($"domain {domain} does not exist (no {ChannelPaths.Domain(domain)} in xenstore)");
         }
 
-        var devid = await _xs.TransactAsync(
+        // Creating the domain's backend directory inside the transaction would change /local/domain/<B>/backend/console,
+        // which every first add into any domain touches: concurrent adds into different domains would all conflict.
+        // MKDIR of an existing node succeeds, and an empty directory there is what libxl leaves after a hot-unplug.
+        await _xs.MkdirAsync(ChannelPaths.BackendRoot(backend) + "/" + domain, cancellationToken).ConfigureAwait(false);
+        var devid = await TransactAsync(
+            $"add channel \"{spec.Name}\" to domain {domain}",
             (tx, ct) => WriteChannelAsync(tx, domain, backend, spec, ct),
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
         return await GetAsync(domain, devid, cancellationToken).ConfigureAwait(false)
             ?? throw new ChannelProvisioningException($"channel {devid} of domain {domain} vanished right after it was written");
     }
@@ -142,14 +149,17 @@ public sealed class ChannelProvisioner
             await _xs.WriteAsync(info.BackendPath + "/state", StateText(XenbusState.Closing), cancellationToken).ConfigureAwait(false);
         }
 
-        await _xs.TransactAsync(
+        await TransactAsync(
+            $"remove channel \"{info.Name}\" (console {info.Devid}) from domain {domain}",
             async (tx, ct) =>
             {
-                await tx.RemoveAsync(info.FrontendPath, ct).ConfigureAwait(false);
-                await tx.RemoveAsync(info.BackendPath, ct).ConfigureAwait(false);
+                // Either may be gone with its parent already (a half-removed channel, a guest that deleted its device
+                // directory): the channel is removed once both are gone.
+                await tx.RemoveIfPresentAsync(info.FrontendPath, ct).ConfigureAwait(false);
+                await tx.RemoveIfPresentAsync(info.BackendPath, ct).ConfigureAwait(false);
                 return 0;
             },
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
         return info;
     }
 
@@ -173,11 +183,9 @@ public sealed class ChannelProvisioner
         async Task<string?> Read(string path) => await xs.ReadAsync(path, cancellationToken).ConfigureAwait(false);
 
         var backendId = DomainId.TryParse(await Read(front + "/backend-id").ConfigureAwait(false), out var b) ? b : DomainId.Dom0;
-        var back = await Read(front + "/backend").ConfigureAwait(false) ?? ChannelPaths.Backend(backendId, domain, devid);
-        if (!back.StartsWith("/local/domain/", StringComparison.Ordinal))
-        {
-            back = ChannelPaths.Backend(backendId, domain, devid); // the guest can rewrite `backend`: never follow a forged one
-        }
+        // The guest can rewrite `backend` and `backend-id`: never follow a path other than the one this console's backend
+        // directory has by construction, or `channel remove` would delete another domain's device.
+        var back = ChannelPaths.Backend(backendId, domain, devid);
 
         return new ChannelInfo(
             domain,
@@ -203,6 +211,27 @@ public sealed class ChannelProvisioner
         text is { Length: 1 } && text[0] is >= '0' and <= '8' ? (XenbusState)(text[0] - '0') : null;
 
     internal static string StateText(XenbusState state) => ((int)state).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in a transaction, retried on EAGAIN (a concurrent change to a node it read or
+    /// wrote, e.g. another <c>channel add</c> into the same domain) up to <see cref="Limits.XenStoreTransactMaxAttempts"/>
+    /// times. Every attempt starts over, so two concurrent adds never take the same devid; when the last one
+    /// conflicts too nothing has been written and the caller gets an error that says so.
+    /// </summary>
+    private async Task<T> TransactAsync<T>(string what, Func<XsTransaction, CancellationToken, Task<T>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _xs.TransactAsync(body, Limits.XenStoreTransactMaxAttempts, cancellationToken).ConfigureAwait(false);
+        }
+        catch (XenStoreException e) when (e.Error == XsErrorCode.EAGAIN)
+        {
+            throw new ChannelProvisioningException(
+                $"could not {what}: its xenstore transaction conflicted with concurrent changes on all {Limits.XenStoreTransactMaxAttempts} " +
+                "attempts (EAGAIN; the retry limit is Limits.XenStoreTransactMaxAttempts); nothing was written, try again",
+                e);
+        }
+    }
 
     private static async Task<List<int>> DevidsAsync(XenStoreOperations xs, string path, CancellationToken cancellationToken)
     {
@@ -241,13 +270,11 @@ public sealed class ChannelProvisioner
         var nodes = ChannelNodes.For(domain, backend, devid, spec);
         await EnsureDeviceDirectoryAsync(tx, domain, backend, ct).ConfigureAwait(false);
 
-        // libxl__device_generic_add: rm (its result ignored) + mkdir + set_permissions of each directory, then its entries.
+        // libxl__device_generic_add: rm (its result ignored: the parent may not exist yet) + mkdir + set_permissions of
+        // each directory, then its entries.
         foreach (var dir in new[] { nodes.FrontendPath, nodes.BackendPath })
         {
-            if (await tx.ReadAsync(dir, ct).ConfigureAwait(false) is not null)
-            {
-                await tx.RemoveAsync(dir, ct).ConfigureAwait(false);
-            }
+            await tx.RemoveIfPresentAsync(dir, ct).ConfigureAwait(false);
         }
 
         foreach (var node in nodes.All)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using GuestAgentKit.Cli;
 using GuestAgentKit.Host.Backend;
@@ -40,10 +41,6 @@ internal static class LoopbackDemo
 
             steps.Step($"Create domain '{VmName}', cloned from the Debian template");
             await using var xs = await XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(xen.XenStoreSocketPath), cancellationToken).ConfigureAwait(false);
-            // A fresh embedded xenstored has no /local/domain and /vm yet, and the toolstack's RM of a new domain's
-            // nodes needs their parents (do_rm semantics); a real host's toolstack made them long ago.
-            await xs.MkdirAsync("/local/domain", cancellationToken).ConfigureAwait(false);
-            await xs.MkdirAsync("/vm", cancellationToken).ConfigureAwait(false);
             DemoGuest.CreateTemplateRoot(guestRoot);
             var domain = await xen.CreateDomainAsync(VmName, null, cancellationToken).ConfigureAwait(false);
             var uuid = domain.Info.Uuid;
@@ -51,8 +48,6 @@ internal static class LoopbackDemo
 
             steps.Step("Add the agent channel to the domain (what libxl writes for channel=[\"connection=socket, name=org.guestagentkit.agent.1, path=...\"])");
             var orchestrator = new FirstBootOrchestrator(xs, socketDirectory);
-            // The provisioner RMs the backend directory before writing it, which needs its parent (do_rm).
-            await xs.MkdirAsync($"/local/domain/0/backend/console/{domain.Id}", cancellationToken).ConfigureAwait(false);
             var channel = await orchestrator.AddChannelAsync(domain.Id, uuid, cancellationToken).ConfigureAwait(false);
             var socketPath = orchestrator.SocketPathFor(uuid);
             steps.Done($"device/console/{channel.Devid} named {channel.Name}, socket {socketPath}");
@@ -98,6 +93,8 @@ internal static class LoopbackDemo
 
             if (keep)
             {
+                // The backend serves one client per channel: let the commands printed below connect.
+                await client.DisposeAsync().ConfigureAwait(false);
                 await KeepRunningAsync(output, xen, domain.Id, socketPath, guestRoot, config, cancellationToken).ConfigureAwait(false);
             }
 
@@ -151,13 +148,23 @@ internal static class LoopbackDemo
               {self} push --loopback {xen.Root} {VmName} {configFile}
               {self} push {VmName} {configFile} --socket {socketPath}
             """);
+        // Ctrl-C / SIGTERM end the wait, not the process: the signals' default action would skip the clean-up.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             output.WriteLine("stopping");
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
         }
     }
 

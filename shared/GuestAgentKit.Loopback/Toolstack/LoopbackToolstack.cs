@@ -140,16 +140,17 @@ public sealed class LoopbackToolstack
             // Never introduced, or a real xenstored already noticed the domain is gone.
         }
 
-        var home = HomePath(domain);
-        await _dom0.RemoveAsync(home, cancellationToken).ConfigureAwait(false);
+        // Any of these may be gone already, parents included (removed by hand, by a real xenstored's clean-up, or by a
+        // destroy that was interrupted): gone is what destroy wants.
+        await _dom0.RemoveIfPresentAsync(HomePath(domain), cancellationToken).ConfigureAwait(false);
         if (info.Uuid != Guid.Empty)
         {
-            await _dom0.RemoveAsync(VmPath(info.Uuid), cancellationToken).ConfigureAwait(false);
+            await _dom0.RemoveIfPresentAsync(VmPath(info.Uuid), cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var type in await _dom0.DirectoryAsync("/local/domain/0/backend", cancellationToken).ConfigureAwait(false))
         {
-            await _dom0.RemoveAsync($"/local/domain/0/backend/{type}/{domain}", cancellationToken).ConfigureAwait(false);
+            await _dom0.RemoveIfPresentAsync($"/local/domain/0/backend/{type}/{domain}", cancellationToken).ConfigureAwait(false);
         }
 
         RemoveDomainFiles(domain);

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
+using GuestAgentKit.EndToEnd.Tests.Agent;
 
 namespace GuestAgentKit.EndToEnd.Tests.Samples;
 
@@ -28,5 +30,27 @@ public sealed class FirstBootDemoTests
         Assert.Contains("Clean up", output, StringComparison.Ordinal);
         // Its duration (under 10 s asked) is a benchmark figure (B4), not a test assertion: CI boxes are loaded.
         Assert.DoesNotContain(Directory.EnumerateDirectories(Path.GetTempPath(), "gak-demo-*"), d => Directory.GetCreationTimeUtc(d) > DateTime.UtcNow - clock.Elapsed);
+    }
+
+    [Fact]
+    public async Task Demo_Keep_PrintedPushWorksThenSigtermCleansUp()
+    {
+        await using var demo = SampleProcess.Start("FirstBoot", ["--keep"]);
+        await demo.WaitForTextAsync("push web1", TimeSpan.FromSeconds(60));
+        var printed = Regex.Match(demo.Output, @"push --loopback (\S+) web1 (\S+)");
+        Assert.True(printed.Success, demo.Output);
+        var (root, config) = (printed.Groups[1].Value, printed.Groups[2].Value);
+
+        // The command the demo printed, while the demo keeps the loopback, backend and agent running.
+        var push = await Tool.RunAsync("FirstBoot", "push", "--loopback", root, "web1", config);
+        demo.Terminate();
+        var exitCode = await demo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(push.ExitCode == 0, push.Stderr);
+        Assert.Contains("unchanged /etc/hostname", push.Stdout, StringComparison.Ordinal);
+        Assert.True(exitCode == 0, demo.Output);
+        Assert.Contains("stopping", demo.Output, StringComparison.Ordinal);
+        Assert.Contains("Clean up", demo.Output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(root)), $"{Path.GetDirectoryName(root)} was left behind");
     }
 }
