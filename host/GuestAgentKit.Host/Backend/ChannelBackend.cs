@@ -13,7 +13,8 @@ namespace GuestAgentKit.Host.Backend;
 /// <summary>
 /// The channel backend: serves every console under <c>/local/domain/&lt;self&gt;/backend/console</c> whose
 /// frontend <c>type</c> is <see cref="ChannelPaths.ChannelBackendType"/>, found through xenstore watches (at
-/// start, on hotplug and unplug, on frontend state changes, on <c>@releaseDomain</c>). Per channel it writes
+/// start, on hotplug and unplug, on frontend state changes, on <c>@releaseDomain</c>); a watch event makes the
+/// next pass look at the channel it names, not at every channel (<see cref="BackendWork"/>). Per channel it writes
 /// InitWait, waits for the frontend's Initialised (or Connected, when reattaching after a restart), maps the
 /// ring, binds the event channel, opens the socket or pty and goes Connected; it closes (Closing, Closed,
 /// unbind, unmap, socket removed) on frontend Closing/Closed, node removal, domain death or a broken ring.
@@ -28,10 +29,9 @@ public sealed partial class ChannelBackend : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly FdPoller _poller;
     private readonly Dictionary<ChannelKey, ChannelState> _channels = [];
-    private readonly WakeSignal _dirty = new();
+    private readonly BackendWork _work = new();
     private readonly int _socketMode;
     private readonly uint? _socketGroup;
-    private volatile bool _domainReleased;
 
     /// <summary>Creates the backend.</summary>
     /// <param name="xenStore">A privileged xenstore connection; not owned.</param>
@@ -83,15 +83,15 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         var releaseWatch = await _xs.WatchAsync("@releaseDomain", cancellationToken: cancellationToken).ConfigureAwait(false);
         var forwarders = new[]
         {
-            ForwardAsync(backendWatch, isRelease: false, cancellationToken),
-            ForwardAsync(releaseWatch, isRelease: true, cancellationToken),
+            ForwardAsync(backendWatch, BackendEvent, cancellationToken),
+            ForwardAsync(releaseWatch, ReleaseEvent, cancellationToken),
         };
         Log.Started(_logger, Root, _platform.Self);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var next = _dirty.Next;
+                var next = _work.Next;
                 await ReconcileAsync(cancellationToken).ConfigureAwait(false);
                 Reconciled?.Invoke(this, EventArgs.Empty);
                 var woke = await Task.WhenAny(next, forwarders[0], forwarders[1]).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -136,17 +136,16 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         }
     }
 
-    private async Task ForwardAsync(XsWatch watch, bool isRelease, CancellationToken ct)
+    private async Task ForwardAsync(XsWatch watch, Action<string, bool> mark, CancellationToken ct)
     {
         var first = true;
         try
         {
-            await foreach (var _ in watch.WithCancellation(ct).ConfigureAwait(false))
+            // Only marking here (no I/O), so the watch's bounded queue never fills.
+            await foreach (var watchEvent in watch.WithCancellation(ct).ConfigureAwait(false))
             {
-                // Every watch fires once when registered; that first @releaseDomain is not a death.
-                _domainReleased |= isRelease && !first;
+                mark(watchEvent.Path, first);
                 first = false;
-                _dirty.Set();
             }
         }
         catch (Exception e) when (e is OperationCanceledException or XenStoreConnectionClosedException or IOException)
@@ -154,57 +153,110 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         }
     }
 
+    /// <summary>A change under the backend root: a node of one device names that device; anything higher
+    /// (a domain's directory, the root) may add or remove devices.</summary>
+    private void BackendEvent(string path, bool first)
+    {
+        if (!first && TryParseDevicePath(path, out var key))
+        {
+            _work.Channel(key);
+        }
+        else
+        {
+            _work.Rescan();
+        }
+    }
+
+    /// <summary>Every watch fires once when registered; that first @releaseDomain is not a death.</summary>
+    private void ReleaseEvent(string path, bool first)
+    {
+        if (!first)
+        {
+            _work.DomainReleased();
+        }
+    }
+
+    private bool TryParseDevicePath(string path, out ChannelKey key)
+    {
+        key = default;
+        if (!path.StartsWith(Root + "/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var parts = path[(Root.Length + 1)..].Split('/', 3);
+        if (parts.Length < 2 || !DomainId.TryParse(parts[0], out var domain) || !ChannelPaths.TryParseDevid(parts[1], out var devid))
+        {
+            return false;
+        }
+
+        key = new ChannelKey(domain, devid);
+        return true;
+    }
+
     private async Task ReconcileAsync(CancellationToken ct)
     {
-        var released = _domainReleased;
-        _domainReleased = false;
-        var seen = new HashSet<ChannelKey>();
-        foreach (var domText in await _xs.DirectoryAsync(Root, ct).ConfigureAwait(false))
+        var (rescan, released, keys) = _work.Take();
+        var present = rescan ? await ListDevicesAsync(ct).ConfigureAwait(false) : null;
+        List<ChannelState> gone = [];
+        lock (_channels)
         {
-            if (!DomainId.TryParse(domText, out var domain))
+            if (present is not null)
             {
-                continue;
+                // Devices not seen before are looked at; the ones listed no more are gone; the others wait
+                // for their own events.
+                gone.AddRange(_channels.Values.Where(c => !present.Contains(c.Key)));
+                keys.UnionWith(present.Where(k => !_channels.ContainsKey(k)));
             }
 
-            foreach (var devText in await _xs.DirectoryAsync(Root + "/" + domText, ct).ConfigureAwait(false))
+            if (released)
             {
-                if (!ChannelPaths.TryParseDevid(devText, out var devid))
-                {
-                    continue;
-                }
+                keys.UnionWith(_channels.Keys); // each checks whether the dead domain was its own
+            }
 
-                var key = new ChannelKey(domain, devid);
-                ChannelState? channel;
-                lock (_channels)
-                {
-                    _channels.TryGetValue(key, out channel);
-                }
-
-                if (channel is null)
-                {
-                    channel = await DiscoverAsync(key, ct).ConfigureAwait(false);
-                    if (channel is null)
-                    {
-                        continue; // not ours
-                    }
-                }
-
-                seen.Add(key);
-                try
-                {
-                    await StepAsync(channel, released, ct).ConfigureAwait(false);
-                }
-                catch (XenStoreException e)
-                {
-                    Log.StepFailed(_logger, key, e.Message);
-                }
+            if (present is not null)
+            {
+                keys.IntersectWith(present);
             }
         }
 
-        List<ChannelState> gone;
+        foreach (var key in keys)
+        {
+            ChannelState? channel;
+            lock (_channels)
+            {
+                _channels.TryGetValue(key, out channel);
+            }
+
+            try
+            {
+                var backendPath = ChannelPaths.Backend(_platform.Self, key.Domain, key.Devid);
+                if (present is null && await _xs.ReadAsync(backendPath, ct).ConfigureAwait(false) is null)
+                {
+                    if (channel is not null)
+                    {
+                        gone.Add(channel); // its backend directory was removed (hot-unplug)
+                    }
+
+                    continue;
+                }
+
+                channel ??= await DiscoverAsync(key, ct).ConfigureAwait(false);
+                if (channel is null)
+                {
+                    continue; // not ours
+                }
+
+                await StepAsync(channel, released, ct).ConfigureAwait(false);
+            }
+            catch (XenStoreException e)
+            {
+                Log.StepFailed(_logger, key, e.Message);
+            }
+        }
+
         lock (_channels)
         {
-            gone = [.. _channels.Values.Where(c => !seen.Contains(c.Key))];
             foreach (var channel in gone)
             {
                 _channels.Remove(channel.Key);
@@ -222,6 +274,29 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         }
     }
 
+    /// <summary>Every device directory under the backend root.</summary>
+    private async Task<HashSet<ChannelKey>> ListDevicesAsync(CancellationToken ct)
+    {
+        var present = new HashSet<ChannelKey>();
+        foreach (var domText in await _xs.DirectoryAsync(Root, ct).ConfigureAwait(false))
+        {
+            if (!DomainId.TryParse(domText, out var domain))
+            {
+                continue;
+            }
+
+            foreach (var devText in await _xs.DirectoryAsync(Root + "/" + domText, ct).ConfigureAwait(false))
+            {
+                if (ChannelPaths.TryParseDevid(devText, out var devid))
+                {
+                    present.Add(new ChannelKey(domain, devid));
+                }
+            }
+        }
+
+        return present;
+    }
+
     private async Task<ChannelState?> DiscoverAsync(ChannelKey key, CancellationToken ct)
     {
         var front = ChannelPaths.Frontend(key.Domain, key.Devid);
@@ -232,7 +307,7 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
         var channel = new ChannelState(key, front, ChannelPaths.Backend(_platform.Self, key.Domain, key.Devid));
         channel.FrontendWatch = await _xs.WatchAsync(front, cancellationToken: ct).ConfigureAwait(false);
-        _ = ForwardAsync(channel.FrontendWatch, isRelease: false, ct);
+        _ = ForwardAsync(channel.FrontendWatch, (_, _) => _work.Channel(key), ct);
         lock (_channels)
         {
             _channels[key] = channel;
@@ -323,7 +398,7 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
             channel.WasIntroduced = await _xs.IsDomainIntroducedAsync(key.Domain, ct).ConfigureAwait(false);
             channel.Proxy = new ChannelProxy(key, ConsoleRing.Backend(channel.Mapping.Page), channel.Events, listener, pty, _options, _logger, _time, _poller);
-            _ = channel.Proxy.Failed.ContinueWith(_ => _dirty.Set(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = channel.Proxy.Failed.ContinueWith(_ => _work.Channel(key), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             channel.Phase = ChannelPhase.Connected;
             await WriteStateAsync(channel, XenbusState.Connected, ct).ConfigureAwait(false);
             Log.ChannelConnected(_logger, key, ringRef, port, channel.Events.LocalPort.Value, connection == "pty" ? pty!.SlavePath : path!);

@@ -25,7 +25,8 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TokenBucket _bytes;
     private readonly TokenBucket _wakeups;
-    private readonly WakeSignal _wake = new();
+    // Inline: the loop continues on the event pump's or accept loop's thread, one thread hop fewer per event.
+    private readonly WakeSignal _wake = new(inline: true);
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _clientLock = new();
     private readonly FdPoller _poller;
@@ -35,6 +36,11 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
     private Socket? _client;
     private readonly Queue<Socket> _pending = new();
     private bool _clientCannotReceive;
+
+    // The poller wait on the client descriptor, kept armed across passes (only the proxy loop touches it):
+    // cancelling and re-arming it on every ring event cost a thread hop and two epoll_ctl calls per event.
+    // Armed for more than the pass wants costs at most one spurious pass; never re-armed unless wanted.
+    private (int Fd, PollEvents Events, Task Wait, CancellationTokenSource Stop)? _fdWait;
 
     public ChannelProxy(ChannelKey key, DuplexRing ring, IEventChannel events, SafeUnixSocket? listener, Pty? pty, BackendOptions options, ILogger logger, TimeProvider time, FdPoller poller)
     {
@@ -92,24 +98,25 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
             while (!ct.IsCancellationRequested)
             {
                 await _events.WaitAsync(ct).ConfigureAwait(false);
-                lock (_wakeups)
-                {
-                    if (_wakeups.Available >= 1)
-                    {
-                        _wakeups.Take(1);
-                        _wake.Set();
-                        continue;
-                    }
-                }
-
-                // Out of wake-up budget: leave the event pending (it coalesces) until the bucket refills.
                 TimeSpan delay;
                 lock (_wakeups)
                 {
-                    delay = _wakeups.UntilNext();
+                    var allowed = _wakeups.Available >= 1;
+                    if (allowed)
+                    {
+                        _wakeups.Take(1);
+                    }
+
+                    delay = allowed ? TimeSpan.Zero : _wakeups.UntilNext();
                 }
 
-                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                // Out of wake-up budget: leave the event pending (it coalesces) until the bucket refills.
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+                }
+
+                // Outside the lock: the wake-up runs the proxy loop on this thread.
                 _wake.Set();
             }
         }
@@ -137,6 +144,7 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
                 return;
             }
 
+            bool taken;
             lock (_clientLock)
             {
                 accepted.Blocking = false;
@@ -144,22 +152,30 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
                 {
                     _client = accepted;
                     Log.ClientConnected(_logger, _key);
-                    _wake.Set();
-                    continue;
+                    taken = true;
                 }
-
-                // Every earlier client already hung up and we are only draining what they sent: the newcomer
-                // is next in line, not a second client.
-                if (_pending.Count < Limits.BackendDepartedClients && Fd.PeerHasLeft((int)_client.SafeHandle.DangerousGetHandle())
-                    && _pending.All(p => Fd.PeerHasLeft((int)p.SafeHandle.DangerousGetHandle())))
+                else
                 {
-                    _pending.Enqueue(accepted);
-                    _wake.Set();
-                    continue;
+                    // Every earlier client already hung up and we are only draining what they sent: the newcomer
+                    // is next in line, not a second client.
+                    taken = _pending.Count < Limits.BackendDepartedClients && Fd.PeerHasLeft((int)_client.SafeHandle.DangerousGetHandle())
+                        && _pending.All(p => Fd.PeerHasLeft((int)p.SafeHandle.DangerousGetHandle()));
+                    if (taken)
+                    {
+                        _pending.Enqueue(accepted);
+                    }
                 }
             }
 
-            Refuse(accepted);
+            // Outside the lock: the wake-up runs the proxy loop on this thread.
+            if (taken)
+            {
+                _wake.Set();
+            }
+            else
+            {
+                Refuse(accepted);
+            }
         }
     }
 
@@ -265,41 +281,65 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+        finally
+        {
+            await ReleaseFdWaitAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task WaitAsync(Task wake, (int Fd, bool IsSocket, bool CanReceive)? client, StepResult step, CancellationToken ct)
     {
-        using var waitStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var waits = new List<Task>(3) { wake };
         var events = (step.WantIn ? PollEvents.In : PollEvents.None) | (step.WantOut ? PollEvents.Out : PollEvents.None);
-        if (client is { } c && events != PollEvents.None)
+        var wanted = client is { } c && events != PollEvents.None ? (c.Fd, events) : ((int Fd, PollEvents Events)?)null;
+        if (_fdWait is { } armed && (armed.Wait.IsCompleted || (wanted is { } w && (w.Fd != armed.Fd || (w.Events & ~armed.Events) != 0))))
         {
-            waits.Add(_poller.WaitAsync(c.Fd, events, waitStop.Token).AsTask());
+            await ReleaseFdWaitAsync().ConfigureAwait(false);
         }
 
-        if (step.Throttled)
+        if (_fdWait is null && wanted is { } want)
         {
-            waits.Add(Task.Delay(_bytes.UntilNext(), _time, waitStop.Token));
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            _fdWait = (want.Fd, want.Events, _poller.WaitAsync(want.Fd, want.Events, stop.Token).AsTask(), stop);
         }
 
-        await Task.WhenAny(waits).ConfigureAwait(false);
-        await waitStop.CancelAsync().ConfigureAwait(false);
-        if (ct.IsCancellationRequested)
+        if (!step.Throttled)
+        {
+            await (_fdWait is { } fd ? Task.WhenAny(wake, fd.Wait) : wake).ConfigureAwait(false);
+            return;
+        }
+
+        using var delayStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var delay = Task.Delay(_bytes.UntilNext(), _time, delayStop.Token);
+        await (_fdWait is { } armedNow ? Task.WhenAny(wake, armedNow.Wait, delay) : Task.WhenAny(wake, delay)).ConfigureAwait(false);
+        await delayStop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await delay.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Cancels the armed client wait (if still pending) and lets it finish, so the descriptor can be armed again.</summary>
+    private async Task ReleaseFdWaitAsync()
+    {
+        if (_fdWait is not { } armed)
         {
             return;
         }
 
-        // Let the cancelled fd wait finish before the next pass arms the descriptor again.
-        foreach (var t in waits.Skip(1))
+        _fdWait = null;
+        await armed.Stop.CancelAsync().ConfigureAwait(false);
+        try
         {
-            try
-            {
-                await t.ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or PosixException)
-            {
-            }
+            await armed.Wait.ConfigureAwait(false);
         }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or PosixException)
+        {
+        }
+
+        armed.Stop.Dispose();
     }
 
     private StepResult Step((int Fd, bool IsSocket, bool CanReceive)? client)

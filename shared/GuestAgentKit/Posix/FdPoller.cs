@@ -7,19 +7,26 @@ namespace GuestAgentKit.Posix;
 /// Waits for readiness of many file descriptors with ONE epoll instance and ONE thread, so that a
 /// daemon serving a thousand channels needs neither a thread per channel nor polling: the thread
 /// sleeps in <c>epoll_wait</c> until the kernel wakes it. Registrations are one-shot: each
-/// <see cref="WaitAsync"/> arms the descriptor once and completes on the first event.
+/// <see cref="WaitAsync"/> arms the descriptor once and completes on the first event. Disposing wakes the
+/// thread through an eventfd in the same set, and the thread ends and closes its descriptors.
 /// </summary>
 public sealed unsafe class FdPoller : IDisposable
 {
     private const int BatchSize = 64;
 
+    // The epoll data of the stop eventfd; registered descriptors carry their (non-negative) number.
+    private const ulong StopData = ulong.MaxValue;
+
     private static readonly Lazy<FdPoller> LazyShared = new(() => new FdPoller("gak-fd-poller"));
 
     private readonly int _epollFd;
+    private readonly int _stopFd;
+    private readonly Lock _gate = new();
     private readonly Thread _thread;
     private readonly ConcurrentDictionary<int, Waiter> _waiters = new();
     private readonly ConcurrentDictionary<int, byte> _known = new();
     private volatile bool _disposed;
+    private bool _closed;
 
     /// <summary>Creates a poller with its own epoll instance and thread.</summary>
     /// <param name="threadName">Name of the waiting thread, as seen in debuggers and /proc.</param>
@@ -29,6 +36,19 @@ public sealed unsafe class FdPoller : IDisposable
         if (_epollFd < 0)
         {
             throw PosixException.FromErrno("epoll_create1");
+        }
+
+        _stopFd = LibC.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        if (_stopFd < 0 || Control(LibC.EPOLL_CTL_ADD, _stopFd, (uint)PollEvents.In, StopData) != 0)
+        {
+            var error = PosixException.FromErrno(_stopFd < 0 ? "eventfd" : "epoll_ctl(eventfd)");
+            LibC.Close(_epollFd);
+            if (_stopFd >= 0)
+            {
+                LibC.Close(_stopFd);
+            }
+
+            throw error;
         }
 
         _thread = new Thread(Run) { IsBackground = true, Name = threadName };
@@ -61,11 +81,11 @@ public sealed unsafe class FdPoller : IDisposable
         }
 
         var armed = (uint)events | LibC.EPOLLONESHOT;
-        var result = _known.TryAdd(fd, 0) ? Control(LibC.EPOLL_CTL_ADD, fd, armed) : Control(LibC.EPOLL_CTL_MOD, fd, armed);
+        var result = _known.TryAdd(fd, 0) ? Control(LibC.EPOLL_CTL_ADD, fd, armed, (ulong)fd) : Control(LibC.EPOLL_CTL_MOD, fd, armed, (ulong)fd);
         if (result != 0 && Marshal.GetLastPInvokeError() == LibC.ENOENT)
         {
             // The number was closed without Forget (the kernel dropped it from the set) and reused.
-            result = Control(LibC.EPOLL_CTL_ADD, fd, armed);
+            result = Control(LibC.EPOLL_CTL_ADD, fd, armed, (ulong)fd);
         }
 
         if (result != 0)
@@ -74,6 +94,11 @@ public sealed unsafe class FdPoller : IDisposable
             _waiters.TryRemove(fd, out _);
             _known.TryRemove(fd, out _);
             return ValueTask.FromException<PollEvents>(error);
+        }
+
+        if (_disposed)
+        {
+            Forget(fd); // Dispose ran between the check above and the registration: fail the wait now
         }
 
         if (cancellationToken.CanBeCanceled)
@@ -93,7 +118,7 @@ public sealed unsafe class FdPoller : IDisposable
     {
         if (_known.TryRemove(fd, out _))
         {
-            Control(LibC.EPOLL_CTL_DEL, fd, 0);
+            Control(LibC.EPOLL_CTL_DEL, fd, 0, 0);
         }
 
         if (_waiters.TryRemove(fd, out var waiter))
@@ -112,53 +137,88 @@ public sealed unsafe class FdPoller : IDisposable
         }
 
         _disposed = true;
-        // Closing the epoll fd makes epoll_wait fail with EBADF, which ends the thread.
-        LibC.Close(_epollFd);
         foreach (var fd in _waiters.Keys)
         {
             Forget(fd);
         }
+
+        // Closing the epoll fd would NOT wake a thread blocked in epoll_wait on it (the call holds its own
+        // reference): the thread would sleep there for the rest of the process. Wake it; it closes both fds.
+        ulong one = 1;
+        LibC.Write(_stopFd, (byte*)&one, sizeof(ulong));
     }
 
-    private int Control(int op, int fd, uint events)
+    /// <summary>epoll_ctl under the gate the closing thread takes, so a number is never used after close (and reuse).</summary>
+    private int Control(int op, int fd, uint events, ulong data)
     {
-        if (LibC.EpollIsPacked)
+        lock (_gate)
         {
-            var ev = new LibC.EpollEventPacked { Events = events, Data = (ulong)fd };
-            return LibC.EpollCtl(_epollFd, op, fd, &ev);
-        }
+            if (_closed)
+            {
+                Marshal.SetLastPInvokeError(LibC.EBADF);
+                return -1;
+            }
 
-        var aligned = new LibC.EpollEventAligned { Events = events, Data = (ulong)fd };
-        return LibC.EpollCtl(_epollFd, op, fd, &aligned);
+            if (LibC.EpollIsPacked)
+            {
+                var ev = new LibC.EpollEventPacked { Events = events, Data = data };
+                return LibC.EpollCtl(_epollFd, op, fd, &ev);
+            }
+
+            var aligned = new LibC.EpollEventAligned { Events = events, Data = data };
+            return LibC.EpollCtl(_epollFd, op, fd, &aligned);
+        }
+    }
+
+    private void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            LibC.Close(_epollFd);
+            LibC.Close(_stopFd);
+        }
     }
 
     private void Run()
     {
         var stride = LibC.EpollIsPacked ? sizeof(LibC.EpollEventPacked) : sizeof(LibC.EpollEventAligned);
         var buffer = stackalloc byte[BatchSize * stride];
-        while (!_disposed)
+        try
         {
-            var count = LibC.EpollWait(_epollFd, buffer, BatchSize, -1);
-            if (count < 0)
+            while (!_disposed)
             {
-                if (Marshal.GetLastPInvokeError() == LibC.EINTR)
+                var count = LibC.EpollWait(_epollFd, buffer, BatchSize, -1);
+                if (count < 0)
                 {
-                    continue;
+                    if (Marshal.GetLastPInvokeError() == LibC.EINTR)
+                    {
+                        continue;
+                    }
+
+                    return;
                 }
 
-                return; // EBADF after Dispose
+                Complete(buffer, stride, count);
             }
+        }
+        finally
+        {
+            Close();
+        }
+    }
 
-            for (var i = 0; i < count; i++)
+    private void Complete(byte* buffer, int stride, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var entry = buffer + (i * stride);
+            var events = *(uint*)entry;
+            var data = *(ulong*)(entry + (LibC.EpollIsPacked ? 4 : 8));
+            if (data != StopData && _waiters.TryRemove((int)data, out var waiter))
             {
-                var entry = buffer + (i * stride);
-                var events = *(uint*)entry;
-                var fd = (int)*(ulong*)(entry + (LibC.EpollIsPacked ? 4 : 8));
-                if (_waiters.TryRemove(fd, out var waiter))
-                {
-                    waiter.Registration.Dispose();
-                    waiter.Completion.TrySetResult((PollEvents)events);
-                }
+                waiter.Registration.Dispose();
+                waiter.Completion.TrySetResult((PollEvents)events);
             }
         }
     }
@@ -174,7 +234,7 @@ public sealed unsafe class FdPoller : IDisposable
             // Disarm first so a late event cannot complete a wait nobody owns any more.
             if (owner._waiters.TryRemove(new KeyValuePair<int, Waiter>(fd, this)))
             {
-                owner.Control(LibC.EPOLL_CTL_MOD, fd, LibC.EPOLLONESHOT);
+                owner.Control(LibC.EPOLL_CTL_MOD, fd, LibC.EPOLLONESHOT, (ulong)fd);
                 Completion.TrySetCanceled(token);
             }
         }

@@ -12,6 +12,7 @@ internal static partial class LibC
 
     public const int ENOENT = 2;
     public const int EINTR = 4;
+    public const int EBADF = 9;
     public const int EAGAIN = 11;
     public const int EPIPE = 32;
 

@@ -44,6 +44,28 @@ internal sealed class BackendProcess : IAsyncDisposable
             .Select(line => long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))
             .Single();
 
+    /// <summary>CPU ticks (1/100 s) of each thread so far, keyed by thread id, with the thread's name.</summary>
+    public Dictionary<int, (string Name, long Ticks)> ThreadTicks()
+    {
+        var threads = new Dictionary<int, (string, long)>();
+        foreach (var dir in Directory.EnumerateDirectories($"/proc/{_process.Id}/task"))
+        {
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture); // utime, stime
+                threads[int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture)] = (File.ReadAllText(Path.Combine(dir, "comm")).TrimEnd('\n'), ticks);
+            }
+            catch (IOException)
+            {
+                // the thread ended
+            }
+        }
+
+        return threads;
+    }
+
     /// <summary>User + system CPU time so far.</summary>
     public TimeSpan CpuTime()
     {

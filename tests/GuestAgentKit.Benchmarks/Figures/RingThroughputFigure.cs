@@ -84,7 +84,7 @@ internal sealed class RingThroughputFigure : Figure
         return source.Length / clock.Elapsed.TotalSeconds / (1 << 20);
     }
 
-    private static async Task<double> MeasureCopierAsync(string copier, int bytes, int spinMicroseconds, CancellationToken cancellationToken)
+    internal static async Task<double> MeasureCopierAsync(string copier, int bytes, int spinMicroseconds, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("gak-bench-copier-").FullName;
         try

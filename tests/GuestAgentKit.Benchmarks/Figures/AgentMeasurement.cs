@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using GuestAgentKit.Channels;
+using GuestAgentKit.Channels.Xl;
+using GuestAgentKit.Host.Client;
+using GuestAgentKit.Protocol;
+
+namespace GuestAgentKit.Benchmarks.Figures;
+
+/// <summary>
+/// What B2 and B4 share, measured once per run: gak-agent on a loopback guest behind gak-host backend (ready
+/// time, idle RSS, ping round trips from dom0's socket, its CPU per ping), then qemu-ga on the same guest tty
+/// behind the same backend (guest-ping round trips, idle RSS, CPU per ping), then the same JSON-RPC ping over a
+/// plain Unix socket pair in this process (no channel at all).
+/// </summary>
+internal sealed class AgentMeasurement
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(2);
+    private Task<Results>? _results;
+
+    /// <summary>Latencies in microseconds; memory in KiB; CPU per ping in microseconds.</summary>
+    public sealed record Results(
+        int Pings,
+        double OursP50,
+        double OursP99,
+        double QemuGaP50,
+        double QemuGaP99,
+        double PairP50,
+        double PairP99,
+        double ReadyMs,
+        long AgentIdleKiB,
+        double AgentIdleCpuPercent,
+        double AgentCpuPerPing,
+        long QemuGaIdleKiB,
+        double QemuGaCpuPerPing,
+        long PublishBytes);
+
+    public Task<Results> GetAsync(BenchmarkContext context, CancellationToken cancellationToken) =>
+        _results ??= MeasureAsync(context, cancellationToken);
+
+    private static async Task<Results> MeasureAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        var pings = context.Quick ? 1000 : 10_000;
+        await using var rig = await ChannelRig.StartAsync(ChannelConnection.Socket, cancellationToken).ConfigureAwait(false);
+        var socket = rig.SocketPath!;
+
+        double readyMs, oursP50, oursP99, agentCpuPerPing, agentIdleCpu;
+        long agentIdleKiB;
+        await using (var agent = AgentProcess.Start(rig.Domain.XenbusPath, rig.Domain.GuestDirectory))
+        {
+            readyMs = (await agent.ReadyAfter.WaitAsync(StepTimeout, cancellationToken).ConfigureAwait(false)).TotalMilliseconds;
+            await using var client = await AgentClient.ConnectAsync(socket, WellKnownChannels.Agent.Name, null, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false); // settle after the handshake
+            var idleFrom = ChildMeter.CpuTime(agent.Process);
+            await Task.Delay(IdleWindow, cancellationToken).ConfigureAwait(false); // what an idle agent holds and burns
+            var cpu = ChildMeter.CpuTime(agent.Process);
+            agentIdleCpu = (cpu - idleFrom) / IdleWindow * 100;
+            agentIdleKiB = ChildMeter.ResidentKiB(agent.Process.Id);
+            (oursP50, oursP99) = await TimeAsync(pings, () => client.PingAsync(cancellationToken)).ConfigureAwait(false);
+            agentCpuPerPing = (ChildMeter.CpuTime(agent.Process) - cpu).TotalMicroseconds / pings;
+        }
+
+        context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  gak-agent: ready {readyMs:0} ms, idle RSS {agentIdleKiB} KiB, idle CPU {agentIdleCpu:0.00} %, ping p50 {oursP50:0} us p99 {oursP99:0} us, CPU/ping {agentCpuPerPing:0.0} us"));
+
+        double qgaP50, qgaP99, qgaCpuPerPing;
+        long qgaIdleKiB;
+        await using (var qga = QemuGaProcess.Start(rig.GuestDevice))
+        {
+            using var line = new JsonLineSocket(socket);
+            await SyncAsync(line, cancellationToken).WaitAsync(StepTimeout, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            qgaIdleKiB = ChildMeter.ResidentKiB(qga.Process.Id);
+            var ping = Encoding.ASCII.GetBytes("{\"execute\":\"guest-ping\"}\n");
+            var cpu = ChildMeter.CpuTime(qga.Process);
+            (qgaP50, qgaP99) = await TimeAsync(
+                pings,
+                async () =>
+                {
+                    await line.SendAsync(ping, cancellationToken).ConfigureAwait(false);
+                    var reply = await line.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+                    if (!reply.Contains("\"return\"", StringComparison.Ordinal))
+                    {
+                        throw new InvalidDataException($"qemu-ga answered guest-ping with {reply}");
+                    }
+                }).ConfigureAwait(false);
+            qgaCpuPerPing = (ChildMeter.CpuTime(qga.Process) - cpu).TotalMicroseconds / pings;
+        }
+
+        context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  qemu-ga: idle RSS {qgaIdleKiB} KiB, guest-ping p50 {qgaP50:0} us p99 {qgaP99:0} us, CPU/ping {qgaCpuPerPing:0.0} us"));
+        var (pairP50, pairP99) = await SocketPairAsync(pings, cancellationToken).ConfigureAwait(false);
+        context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  socket pair: ping p50 {pairP50:0} us p99 {pairP99:0} us"));
+        return new Results(pings, oursP50, oursP99, qgaP50, qgaP99, pairP50, pairP99, readyMs, agentIdleKiB, agentIdleCpu, agentCpuPerPing, qgaIdleKiB, qgaCpuPerPing, PublishBytes());
+    }
+
+    /// <summary>Flushes whatever is in the channel and waits until qemu-ga answers (it takes a moment to open the tty).</summary>
+    private static async Task SyncAsync(JsonLineSocket line, CancellationToken cancellationToken)
+    {
+        for (var id = 1; ; id++)
+        {
+            // 0xFF resets qemu-ga's JSON parser (its documented resync byte), as guest-sync-delimited clients send.
+            byte[] sync = [0xFF, .. Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{{\"execute\":\"guest-sync\",\"arguments\":{{\"id\":{id}}}}}\n"))];
+            await line.SendAsync(sync, cancellationToken).ConfigureAwait(false);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(TimeSpan.FromSeconds(1));
+            try
+            {
+                while (true)
+                {
+                    var reply = await line.ReadLineAsync(wait.Token).ConfigureAwait(false);
+                    if (reply.Contains(string.Create(CultureInfo.InvariantCulture, $"\"return\": {id}"), StringComparison.Ordinal))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // not up yet: ask again
+            }
+        }
+    }
+
+    /// <summary>The same JSON-RPC ping between our two protocol ends over a Unix socket pair: the floor without a channel.</summary>
+    private static async Task<(double P50, double P99)> SocketPairAsync(int pings, CancellationToken cancellationToken)
+    {
+        var directory = Directory.CreateTempSubdirectory("gak-pair-").FullName;
+        try
+        {
+            var path = Path.Combine(directory, "s");
+            using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(new UnixDomainSocketEndPoint(path));
+            listener.Listen(1);
+            var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await client.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+            using var server = await listener.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var endpoint = new AgentEndpoint(WellKnownChannels.Agent.Name, new AgentIdentity("bench-agent", "1"));
+            var serving = endpoint.RunAsync(new NetworkStream(server, ownsSocket: false), stop.Token);
+            await using var session = await ChannelSession.ConnectAsync(new NetworkStream(client, ownsSocket: true), WellKnownChannels.Agent.Name, null, cancellationToken).ConfigureAwait(false);
+            var result = await TimeAsync(pings, () => session.InvokeAsync<string>("agent.ping", null, cancellationToken)).ConfigureAwait(false);
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await serving.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return result;
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>One untimed round of 100, then <paramref name="count"/> sequential round trips: p50 and p99 in microseconds.</summary>
+    private static async Task<(double P50, double P99)> TimeAsync(int count, Func<Task> roundTrip)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            await roundTrip().ConfigureAwait(false);
+        }
+
+        var samples = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await roundTrip().ConfigureAwait(false);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        Array.Sort(samples);
+        return (samples[count / 2], samples[(int)(count * 0.99)]);
+    }
+
+    /// <summary>The framework-dependent publish of gak-agent: its dll, config files, and every assembly its deps.json loads.</summary>
+    private static long PublishBytes()
+    {
+        var directory = AppContext.BaseDirectory;
+        using var deps = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "gak-agent.deps.json")));
+        var files = new HashSet<string>(StringComparer.Ordinal) { "gak-agent.dll", "gak-agent.deps.json", "gak-agent.runtimeconfig.json" };
+        foreach (var target in deps.RootElement.GetProperty("targets").EnumerateObject())
+        {
+            foreach (var library in target.Value.EnumerateObject())
+            {
+                foreach (var kind in new[] { "runtime", "native" })
+                {
+                    if (library.Value.TryGetProperty(kind, out var assets))
+                    {
+                        foreach (var asset in assets.EnumerateObject())
+                        {
+                            files.Add(Path.GetFileName(asset.Name));
+                        }
+                    }
+                }
+            }
+        }
+
+        return files.Select(f => Path.Combine(directory, f)).Where(File.Exists).Sum(f => new FileInfo(f).Length);
+    }
+}
