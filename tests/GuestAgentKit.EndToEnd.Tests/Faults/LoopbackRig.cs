@@ -68,6 +68,15 @@ internal sealed class LoopbackRig : IAsyncDisposable
         return Backend;
     }
 
+    /// <summary>Starts <c>gak-agent run</c> as the domain's guest agent (finding its hvc through the domain's xenbus
+    /// stand-in) and waits until it has opened the tty and waits for dom0's hello.</summary>
+    public async Task<Tool> StartAgentAsync(RigChannel channel)
+    {
+        var agent = StartProcess("gak-agent", "run", "--xenbus", channel.Domain.XenbusPath, "--device-dir", channel.Domain.GuestDirectory);
+        await agent.WaitForStderrAsync("waiting for dom0's hello", Timeout);
+        return agent;
+    }
+
     /// <summary>Starts one of our tools; the rig kills it on dispose if still running.</summary>
     public Tool StartProcess(string tool, params string[] args)
     {
