@@ -436,11 +436,24 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
     private async Task WriteStateAsync(ChannelState channel, XenbusState state, CancellationToken ct)
     {
-        // Only while the backend directory exists: writing into a removed device would recreate it.
-        if (await _xs.ReadAsync(channel.BackendPath + "/state", ct).ConfigureAwait(false) is not null)
-        {
-            await _xs.WriteAsync(channel.BackendPath + "/state", ChannelProvisioner.StateText(state), ct).ConfigureAwait(false);
-        }
+        // Only while the backend directory exists: writing into a removed device would recreate it. Checked and
+        // written in one transaction: the toolstack removes the directory right after releasing a dead domain,
+        // and a plain read-then-write lost that race, leaving a stale `state` that made the next domain with the
+        // same domid get devid 2 (found by Faults/DomainDestroyTests).
+        var path = channel.BackendPath + "/state";
+        var text = ChannelProvisioner.StateText(state);
+        await _xs.TransactAsync(
+            async (tx, token) =>
+            {
+                if (await tx.ReadAsync(path, token).ConfigureAwait(false) is null)
+                {
+                    return false;
+                }
+
+                await tx.WriteAsync(path, text, token).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken: ct).ConfigureAwait(false);
     }
 
     private static bool TryParseUInt(string? text, out uint value)

@@ -68,7 +68,7 @@ public sealed class BackendKillTests
             }
 
             await Task.Delay(random.Next(100, 700), Ct);
-            Assert.False(backend.HasExited, $"the backend exited by itself:\n{LoopbackRig.Tail(backend.Stderr)}");
+            Assert.False(backend.HasExited, $"the backend exited by itself:\n{LoopbackRig.Tail(backend.Stdout + backend.Stderr)}");
             await backend.KillAsync();
             restartedAt.Restart();
             backend = rig.StartBackend();

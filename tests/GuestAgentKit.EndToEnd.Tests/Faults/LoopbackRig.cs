@@ -58,6 +58,14 @@ internal sealed class LoopbackRig : IAsyncDisposable
         var socketPath = Path.Combine(Sockets, domainName + ".sock");
         var spec = new XlChannelSpec(ChannelName.Parse(channelName), ChannelConnection.Socket, socketPath);
         var info = await new ChannelProvisioner(Xs).AddAsync(domain.Id, spec, Ct).WaitAsync(Timeout, Ct);
+        if (info.Devid != 1)
+        {
+            var dump = new System.Text.StringBuilder();
+            await DumpAsync(dump, $"/local/domain/{domain.Id}");
+            await DumpAsync(dump, $"/local/domain/0/backend/console/{domain.Id}");
+            Assert.Fail($"first channel of a new domain got devid {info.Devid}:\n{dump}\nbackend log:\n{Tail(Backend?.Stdout + Backend?.Stderr)}");
+        }
+
         return new RigChannel(domain, info, socketPath, Path.Combine(domain.GuestDirectory, "hvc" + info.Devid.ToString(CultureInfo.InvariantCulture)));
     }
 
@@ -66,6 +74,15 @@ internal sealed class LoopbackRig : IAsyncDisposable
     {
         Backend = StartProcess("gak-host", ["backend", "--loopback", Root, .. options]);
         return Backend;
+    }
+
+    /// <summary>Starts <c>gak-agent run</c> as the domain's guest agent (finding its hvc through the domain's xenbus
+    /// stand-in) and waits until it has opened the tty and waits for dom0's hello.</summary>
+    public async Task<Tool> StartAgentAsync(RigChannel channel)
+    {
+        var agent = StartProcess("gak-agent", "run", "--xenbus", channel.Domain.XenbusPath, "--device-dir", channel.Domain.GuestDirectory);
+        await agent.WaitForStderrAsync("waiting for dom0's hello", Timeout);
+        return agent;
     }
 
     /// <summary>Starts one of our tools; the rig kills it on dispose if still running.</summary>
@@ -94,7 +111,7 @@ internal sealed class LoopbackRig : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(clock.Elapsed < (timeout ?? Timeout), $"timed out waiting for {what}; backend log:\n{Tail(Backend?.Stderr)}");
+            Assert.True(clock.Elapsed < (timeout ?? Timeout), $"timed out waiting for {what}; backend log:\n{Tail(Backend?.Stdout + Backend?.Stderr)}");
             await Task.Delay(20, Ct);
         }
     }
@@ -125,6 +142,15 @@ internal sealed class LoopbackRig : IAsyncDisposable
                 socket.Dispose();
                 throw;
             }
+        }
+    }
+
+    private async Task DumpAsync(System.Text.StringBuilder dump, string path)
+    {
+        dump.Append(path).Append(" = ").Append(await Xs.ReadAsync(path, Ct)).Append('\n');
+        foreach (var child in await Xs.DirectoryAsync(path, Ct))
+        {
+            await DumpAsync(dump, path + "/" + child);
         }
     }
 
