@@ -33,7 +33,8 @@ public sealed class LoopbackChainTests
 
         Assert.Equal(channel.Value, info.GetProperty("channel").GetString());
         Assert.Equal("\"pong\"\n", ping);
-        Assert.Contains($"guessed tty {Path.Combine(chain.Root, "guests", domid.ToString(CultureInfo.InvariantCulture), "hvc1")}", agent.Stderr, StringComparison.Ordinal);
+        // The agent's log is written asynchronously: wait for the line (bounded) rather than read it once.
+        await agent.WaitForStderrAsync($"guessed tty {Path.Combine(chain.Root, "guests", domid.ToString(CultureInfo.InvariantCulture), "hvc1")}", LoopbackChain.Timeout);
 
         // The backend goes away: dom0's open session hangs up; the agent is not told and must not care.
         await chain.StopBackendAsync();
@@ -74,7 +75,7 @@ public sealed class LoopbackChainTests
             Assert.Equal("pong", await client.PingAsync(Ct).WaitAsync(LoopbackChain.Timeout, Ct));
             // Consoles 1 and 2 are hvc1 and hvc2 (docs/guest.md, numbering rule).
             var tty = Path.Combine(chain.Root, "guests", domid.ToString(CultureInfo.InvariantCulture), "hvc" + (i + 1).ToString(CultureInfo.InvariantCulture));
-            Assert.Contains($"guessed tty {tty}", agents[i].Stderr, StringComparison.Ordinal);
+            await agents[i].WaitForStderrAsync($"guessed tty {tty}", LoopbackChain.Timeout);
         }
 
         // Each socket leads to its own agent only: a hello naming the other channel is rejected by name.
