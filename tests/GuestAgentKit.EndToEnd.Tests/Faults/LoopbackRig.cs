@@ -132,7 +132,7 @@ internal sealed class LoopbackRig : IAsyncDisposable
                 return socket;
             }
             catch (SocketException e) when (clock.Elapsed < timeout && e.SocketErrorCode is SocketError.ConnectionRefused
-                or SocketError.TryAgain or SocketError.AddressNotAvailable or SocketError.HostNotFound)
+                or SocketError.WouldBlock or SocketError.AddressNotAvailable or SocketError.HostNotFound)
             {
                 socket.Dispose();
                 await Task.Delay(10, Ct);

@@ -37,14 +37,20 @@ public sealed class ReconnectSoakTests
             await dom0.CloseLosslesslyAsync(socket);
         }
 
-        // A last session takes whatever is left.
-        var guestTotal = await guest.StopWritingAsync();
+        // A last session takes whatever is left. The guest stops writing only while it is drained: its writer may be
+        // blocked on a full ring, and finishes its chunk once dom0 reads.
+        long guestTotal;
         using (var last = await LoopbackRig.ConnectAsync(channel.SocketPath, LoopbackRig.Timeout))
         {
             dom0.FromGuest.BeginSegment();
-            Assert.False(await dom0.ReadAsync(last, () => dom0.FromGuest.Expected >= guestTotal).WaitAsync(LoopbackRig.Timeout, Ct));
+            var reader = dom0.ReadAsync(last);
+            guestTotal = await guest.StopWritingAsync();
+            await rig.WaitUntilAsync(() => Task.FromResult(dom0.FromGuest.Expected >= guestTotal || reader.IsCompleted), "dom0 to read all the guest wrote");
+            Assert.False(reader.IsCompleted, "the last session ended early");
             await rig.WaitUntilAsync(() => Task.FromResult(guest.FromDom0.Expected >= dom0.Next), "the guest to read all dom0 wrote");
-            await dom0.CloseLosslesslyAsync(last);
+            last.Shutdown(System.Net.Sockets.SocketShutdown.Receive); // lossless end: the reader drains the queue
+            await reader.WaitAsync(LoopbackRig.Timeout, Ct);
+            last.Shutdown(System.Net.Sockets.SocketShutdown.Send);
         }
 
         SoakBudget.Report(
