@@ -62,6 +62,7 @@ public sealed class AgentClient : IAsyncDisposable
                     KeepaliveInterval = options.KeepaliveInterval,
                     JsonTypeInfoResolver = options.JsonTypeInfoResolver,
                     TimeProvider = options.TimeProvider,
+                    NotificationHandlers = options.NotificationHandlers,
                 },
                 cancellationToken).ConfigureAwait(false);
             return new AgentClient(socketPath, socket, session);

@@ -21,6 +21,10 @@ public sealed class AgentClientOptions
     /// <summary>Serialization metadata for the caller's argument and result types (source-generated for AOT).</summary>
     public IJsonTypeInfoResolver? JsonTypeInfoResolver { get; init; }
 
+    /// <summary>Handlers for notifications the agent sends (e.g. <c>clipboard.changed</c>), keyed by method name;
+    /// see <see cref="GuestAgentKit.Protocol.HostSessionOptions.NotificationHandlers"/> for how they bind and run.</summary>
+    public IReadOnlyDictionary<string, Delegate>? NotificationHandlers { get; init; }
+
     /// <summary>Clock for the protocol's timeouts (tests pass a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -22,6 +22,10 @@ public sealed class AgentEndpoint
     private readonly List<AgentRpcTarget> _targets = [AgentRpcTarget.Create<IAgentBuiltins>(BuiltinPrefix, new AgentBuiltins())];
     private ChannelJsonRpc? _session;
 
+    // Set from just before a welcome is written until its session is published: dom0 may notice the welcome
+    // and expect notifications before the session exists, so NotifyAsync waits for it instead of dropping.
+    private TaskCompletionSource<ChannelJsonRpc?>? _starting;
+
     /// <summary>Creates an agent endpoint for one channel.</summary>
     /// <param name="channel">The channel this agent serves; a hello naming another is rejected.</param>
     /// <param name="identity">Name and version reported in the welcome.</param>
@@ -105,7 +109,9 @@ public sealed class AgentEndpoint
     public async Task<bool> NotifyAsync(string method, object? arguments, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
-        var session = Volatile.Read(ref _session);
+        var session = Volatile.Read(ref _starting) is { } starting
+            ? await starting.Task.WaitAsync(cancellationToken).ConfigureAwait(false)
+            : Volatile.Read(ref _session);
         if (session is null || session.IsDisposed)
         {
             return false;
@@ -190,7 +196,13 @@ public sealed class AgentEndpoint
         {
             Raise(AgentSessionEventKind.SessionEnded, "the channel hung up: " + ex.Message);
         }
+        finally
+        {
+            EndStarting(null);
+        }
     }
+
+    private void EndStarting(ChannelJsonRpc? session) => Interlocked.Exchange(ref _starting, null)?.TrySetResult(session);
 
     private async Task<int?> AnswerHelloAsync(ReadOnlyMemory<byte> line, ChannelLineWriter writer, CancellationToken cancellationToken)
     {
@@ -228,6 +240,11 @@ public sealed class AgentEndpoint
             : Handshake.EncodeReject(hello.Nonce!, reason!, message!, Channel, supported);
         // Report before answering, so whoever sees the answer also finds the event already raised.
         Raise(version is null ? kind : AgentSessionEventKind.SessionStarted, version is null ? "rejected the hello: " + message : Invariant($"session started with protocol version {version}"));
+        if (version is not null)
+        {
+            Volatile.Write(ref _starting, new TaskCompletionSource<ChannelJsonRpc?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
         await writer.WriteAsync(answer, null, cancellationToken).ConfigureAwait(false);
         return version;
     }
@@ -257,6 +274,7 @@ public sealed class AgentEndpoint
 
         rpc.StartListening();
         Volatile.Write(ref _session, rpc);
+        EndStarting(rpc);
         using (cancellationToken.Register(rpc.Dispose))
         {
             try

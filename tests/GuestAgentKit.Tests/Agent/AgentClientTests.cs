@@ -31,6 +31,23 @@ public sealed class AgentClientTests
     }
 
     [Fact]
+    public async Task ConnectAsync_NotificationHandler_ReceivesWhatTheAgentSends()
+    {
+        await using var server = AgentSocketServer.Start();
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new AgentClientOptions
+        {
+            NotificationHandlers = new Dictionary<string, Delegate> { ["test.changed"] = (string text) => received.TrySetResult(text) },
+        };
+        await using var client = await AgentClient.ConnectAsync(server.SocketPath, WellKnownChannels.Agent.Name, options, Ct).WaitAsync(Timeout, Ct);
+
+        Assert.True(await server.LatestAgent.NotifyAsync("test.changed", new { text = "from the guest" }, Ct).WaitAsync(Timeout, Ct));
+
+        Assert.Equal("from the guest", await received.Task.WaitAsync(Timeout, Ct));
+        Assert.Equal("pong", await client.PingAsync(Ct).WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
     public async Task InvokeJsonAsync_UnknownMethod_RemoteErrorSessionGoesOn()
     {
         await using var server = AgentSocketServer.Start();

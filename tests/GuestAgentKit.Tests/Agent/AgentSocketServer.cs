@@ -12,6 +12,7 @@ internal sealed class AgentSocketServer : IAsyncDisposable
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _accepted = [];
+    private readonly List<AgentEndpoint> _agents = [];
     private readonly Task _loop;
 
     private AgentSocketServer(string directory, bool silent)
@@ -26,6 +27,18 @@ internal sealed class AgentSocketServer : IAsyncDisposable
     public string Directory { get; }
 
     public string SocketPath => Path.Combine(Directory, "channel.sock");
+
+    /// <summary>The agent serving the most recent connection (to send notifications from).</summary>
+    public AgentEndpoint LatestAgent
+    {
+        get
+        {
+            lock (_agents)
+            {
+                return _agents[^1];
+            }
+        }
+    }
 
     public static AgentSocketServer Start(bool silent = false) =>
         new(System.IO.Directory.CreateTempSubdirectory("gak-client-").FullName, silent);
@@ -61,6 +74,11 @@ internal sealed class AgentSocketServer : IAsyncDisposable
                 {
                     var agent = new AgentEndpoint(WellKnownChannels.Agent.Name, new AgentIdentity("test-agent", "9.9"))
                         .AddTarget<ITestService>("test", new TestService());
+                    lock (_agents)
+                    {
+                        _agents.Add(agent);
+                    }
+
                     sessions.Add(ServeAsync(agent, socket));
                 }
             }
