@@ -32,12 +32,14 @@ public sealed class AgentKillTests
 
             // Stopped first, so the call is surely in flight (written, unanswered) when the agent dies.
             agent.Signal("STOP");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             call = client.GetInfoAsync(Ct);
             await agent.KillAsync();
 
             var failure = await Assert.ThrowsAsync<AgentCallTimeoutException>(() => call.WaitAsync(LoopbackRig.Timeout, Ct));
             Assert.Equal("agent.info", failure.Method);
             Assert.Equal("the agent did not answer 'agent.info' within 3 s", failure.Message);
+            SoakBudget.Report(nameof(Agent_KilledMidCall_CallTimesOutClearlyAndRestartedAgentAnswersNextSession), $"the call failed after {clock.Elapsed.TotalSeconds:0.0} s with {failure.GetType().Name}: {failure.Message}");
         }
 
         var restarted = await rig.StartAgentAsync(channel);

@@ -29,6 +29,9 @@ internal sealed class GuestStreamer : IAsyncDisposable
     /// <summary>Bytes of the sequence the guest has written so far.</summary>
     public long Written => Interlocked.Read(ref _written);
 
+    /// <summary>What the reader and writer are doing (for failure messages).</summary>
+    public string Status => $"guest writer {_writer.Status} ({Written} written, {_writer.Exception?.InnerException?.Message}), reader {_reader.Status} ({_reader.Exception?.InnerException?.Message}); {FromDom0.Describe("dom0->guest")}";
+
     /// <summary>Opens the device and starts reading (and, when <paramref name="write"/>, writing).</summary>
     public static GuestStreamer Start(string device, int seed, bool write = true) => new(device, seed, write);
 

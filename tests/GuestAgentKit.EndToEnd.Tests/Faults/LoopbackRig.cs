@@ -145,6 +145,27 @@ internal sealed class LoopbackRig : IAsyncDisposable
         }
     }
 
+    /// <summary>The channel's ring indices read from its page file (for failure messages), and the backend log.</summary>
+    public async Task<string> DescribeAsync(RigChannel channel)
+    {
+        var front = channel.Info.FrontendPath;
+        var refText = await Xs.ReadAsync(front + "/ring-ref", Ct);
+        var page = Path.Combine(Root, "grants", channel.Info.Domain.ToString(), refText ?? "?");
+        string ring;
+        try
+        {
+            var bytes = await File.ReadAllBytesAsync(page, Ct);
+            uint At(int offset) => BitConverter.ToUInt32(bytes, offset);
+            ring = string.Create(CultureInfo.InvariantCulture, $"in_cons {At(3072)} in_prod {At(3076)} (in ring holds {At(3076) - At(3072)}), out_cons {At(3080)} out_prod {At(3084)} (out ring holds {At(3084) - At(3080)})");
+        }
+        catch (IOException e)
+        {
+            ring = $"page {page} unreadable: {e.Message}";
+        }
+
+        return $"frontend state {await Xs.ReadAsync(front + "/state", Ct)}, backend state {await Xs.ReadAsync(channel.Info.BackendPath + "/state", Ct)}; {ring}; backend log:\n{Tail(Backend?.Stdout + Backend?.Stderr)}";
+    }
+
     private async Task DumpAsync(System.Text.StringBuilder dump, string path)
     {
         dump.Append(path).Append(" = ").Append(await Xs.ReadAsync(path, Ct)).Append('\n');
