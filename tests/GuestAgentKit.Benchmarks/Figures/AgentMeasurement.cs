@@ -44,7 +44,7 @@ internal sealed class AgentMeasurement
 
     private static async Task<Results> MeasureAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        var pings = context.Quick ? 1000 : 10_000;
+        var pings = context.Quick ? 300 : 10_000;
         await using var rig = await ChannelRig.StartAsync(ChannelConnection.Socket, cancellationToken).ConfigureAwait(false);
         var socket = rig.SocketPath!;
 

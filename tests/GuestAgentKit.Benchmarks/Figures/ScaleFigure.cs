@@ -21,7 +21,6 @@ internal sealed class ScaleFigure(int domains) : Figure
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
 
     public override string Id => string.Create(CultureInfo.InvariantCulture, $"B3-{domains}");
 
@@ -33,6 +32,7 @@ internal sealed class ScaleFigure(int domains) : Figure
     {
         ArgumentNullException.ThrowIfNull(context);
         var idle = context.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(10);
+        var settle = context.Quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(5);
         var root = Directory.CreateTempSubdirectory("gak-b3-").FullName;
         try
         {
@@ -65,18 +65,19 @@ internal sealed class ScaleFigure(int domains) : Figure
                     // settled, is the base of the marginal cost of the others. Not counted in the time.
                     await WaitConnectedAsync(xs, channels, backend, cancellationToken).ConfigureAwait(false);
                     clock.Stop();
-                    await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(settle, cancellationToken).ConfigureAwait(false);
                     firstKiB = backend.ResidentKiB();
                     clock.Start();
                 }
             }
 
+            var addSeconds = clock.Elapsed.TotalSeconds; // the provisioning transactions alone, one after another
             await WaitConnectedAsync(xs, channels, backend, cancellationToken).ConfigureAwait(false);
             var connectSeconds = clock.Elapsed.TotalSeconds;
 
             // Settle: the runtime's tiered JIT re-compiles, in the background, what connecting used (seconds of CPU on a
             // loaded box); that is start-up cost, not idling, so the idle window starts after it.
-            await Task.Delay(Settle, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(settle, cancellationToken).ConfigureAwait(false);
             var loadedKiB = backend.ResidentKiB();
             var cpuBefore = backend.CpuTime();
             var threadsBefore = backend.ThreadTicks();
@@ -89,7 +90,7 @@ internal sealed class ScaleFigure(int domains) : Figure
                 .Where(t => t.Ticks > 0)
                 .OrderByDescending(t => t.Ticks)
                 .Take(4);
-            context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Id}: connected in {connectSeconds:0.000} s, RSS {emptyKiB} -> {firstKiB} (first channel) -> {loadedKiB} KiB, idle CPU {idlePercent:0.00} % (busiest threads, 10 ms ticks: {string.Join(", ", busiest.Select(t => $"{t.Name} {t.Ticks}"))})"));
+            context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Id}: connected in {connectSeconds:0.000} s (adds {addSeconds:0.000} s), RSS {emptyKiB} -> {firstKiB} (first channel) -> {loadedKiB} KiB, idle CPU {idlePercent:0.00} % (busiest threads, 10 ms ticks: {string.Join(", ", busiest.Select(t => $"{t.Name} {t.Ticks}"))})"));
             return new FigureResult
             {
                 Id = Id,
@@ -101,6 +102,7 @@ internal sealed class ScaleFigure(int domains) : Figure
                 Runs = 1,
                 Also =
                 [
+                    new Baseline("of which the sequential adds", addSeconds, "s"),
                     new Baseline("backend RSS above empty per channel", perChannelKiB, "KiB"),
                     .. marginalKiB is { } marginal ? [new Baseline("per channel after the first", marginal, "KiB")] : Array.Empty<Baseline>(),
                     new Baseline("backend RSS empty", emptyKiB, "KiB"),

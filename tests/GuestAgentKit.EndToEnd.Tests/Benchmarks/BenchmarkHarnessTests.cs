@@ -19,10 +19,14 @@ public sealed class BenchmarkHarnessTests
         try
         {
             var report = await BenchmarkHarness.RunAsync(new BenchmarkOptions { Quick = true, JsonPath = json }, output, log, TestContext.Current.CancellationToken)
-                .WaitAsync(TimeSpan.FromMinutes(3), TestContext.Current.CancellationToken);
+                .WaitAsync(TimeSpan.FromMinutes(6), TestContext.Current.CancellationToken);
 
             Assert.Equal(BenchmarkHarness.AllFigures(quick: true).Select(f => f.Id), report.Results.Select(r => r.Id));
             AssertMeasured(report, "B1", 1, 100_000, log);     // MiB/s through a 2 KiB ring
+            AssertMeasured(report, "B1b-socket", 0.01, 100_000, log); // MiB/s through gak-host backend
+            AssertMeasured(report, "B1b-pty", 0.01, 100_000, log);
+            AssertMeasured(report, "B2", 1, 10_000_000, log);    // microseconds per ping
+            AssertMeasured(report, "B4", 1, 600_000, log);       // milliseconds to ready
             AssertMeasured(report, "B5r", 100, 10_000_000, log); // ops/s against xenstored
             AssertMeasured(report, "B5w", 100, 10_000_000, log);
             AssertMeasured(report, "B3-1", 0.0001, 60, log);     // seconds to Connected
