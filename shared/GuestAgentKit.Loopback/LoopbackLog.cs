@@ -31,4 +31,7 @@ internal static partial class LoopbackLog
 
     [LoggerMessage(109, LogLevel.Information, "console {Console} of domain {Domain}: backend state {State}")]
     public static partial void BackendState(ILogger logger, string domain, int console, string state);
+
+    [LoggerMessage(110, LogLevel.Debug, "domain {Domain}: {What} stopped with the guest's xenbus: {Reason}")]
+    public static partial void StoppedWithXenbus(ILogger logger, string domain, string what, string reason);
 }

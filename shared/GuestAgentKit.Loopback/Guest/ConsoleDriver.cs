@@ -85,7 +85,12 @@ internal sealed class ConsoleDriver : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-        catch (Exception ex) when (ex is XenStoreException or XenStoreConnectionClosedException or IOException)
+        catch (XenStoreConnectionClosedException ex)
+        {
+            // The guest's xenbus went away: the domain is stopping (its ring failing is logged by the multiplexer).
+            LoopbackLog.StoppedWithXenbus(_logger, _domain.Id.ToString(), "console driver", ex.Message);
+        }
+        catch (Exception ex) when (ex is XenStoreException or IOException)
         {
             LoopbackLog.GuestFailed(_logger, _domain.Id.ToString(), $"console driver: {ex.Message}");
         }

@@ -96,6 +96,11 @@ internal sealed class ConsoleFrontend : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (XenStoreConnectionClosedException ex)
+        {
+            // The guest's xenbus went away: the domain is stopping (its ring failing is logged by the multiplexer).
+            LoopbackLog.StoppedWithXenbus(_logger, _domain.Id.ToString(), string.Create(CultureInfo.InvariantCulture, $"console {_devid}"), ex.Message);
+        }
         catch (Exception ex) when (ex is XenStoreException or IOException or XenPlatformException or UnauthorizedAccessException)
         {
             LoopbackLog.ConsoleFailed(_logger, _domain.Id.ToString(), _devid, ex.Message);

@@ -169,23 +169,29 @@ public sealed partial class EmbeddedXenStored
             return XsErrorCode.EINVAL;
         }
 
+        RemoveSubtree(context.Tree, context.Transaction, path);
+        return Ok;
+    }
+
+    /// <summary><c>_rm</c>: removes an existing node (not <c>/</c>) and everything below it, firing watches.</summary>
+    private void RemoveSubtree(XsTree tree, XsServerTransaction? transaction, string path)
+    {
         // Fire while the nodes still exist, so permission checks see them (delnode_sub).
         var doomed = new List<string>();
-        Collect(context.Tree, path, doomed);
+        Collect(tree, path, doomed);
         foreach (var name in doomed)
         {
-            Fire(context.Transaction, name, subtree: name == path, oldPermissions: null);
+            Fire(transaction, name, subtree: name == path, oldPermissions: null);
         }
 
         foreach (var name in doomed)
         {
-            context.Tree.Remove(name);
+            tree.Remove(name);
         }
 
         var parentPath = ParentOf(path);
-        var parent = context.Tree.Get(parentPath)!;
-        context.Tree.Put(parentPath, parent with { Children = parent.Children.Where(c => c != BaseName(path)).ToList() });
-        return Ok;
+        var parent = tree.Get(parentPath)!;
+        tree.Put(parentPath, parent with { Children = parent.Children.Where(c => c != BaseName(path)).ToList() });
     }
 
     private Outcome DoDirectory(RequestContext context, byte[] payload)
@@ -304,6 +310,11 @@ public sealed partial class EmbeddedXenStored
         if (!connection.Privileged && permissions[0].Domain != node.Permissions[0].Domain)
         {
             return XsErrorCode.EPERM;
+        }
+
+        foreach (var permission in permissions)
+        {
+            _domains.Reference(permission.Domain); // domain_alloc_permrefs: before the node's new generation
         }
 
         context.Tree.Put(path, node with { Permissions = permissions });

@@ -15,7 +15,8 @@ namespace GuestAgentKit.Loopback.XenStored;
 public sealed partial class EmbeddedXenStored : IAsyncDisposable
 {
     private readonly Lock _gate = new();
-    private readonly XsTree _tree = new();
+    private readonly DomainGenerations _domains = new();
+    private readonly XsTree _tree;
     private readonly List<XsServerConnection> _connections = [];
     private readonly HashSet<DomainId> _introduced = [];
     private readonly ILogger _logger;
@@ -33,6 +34,7 @@ public sealed partial class EmbeddedXenStored : IAsyncDisposable
     {
         _logger = options?.Logger ?? NullLogger.Instance;
         _domainConnector = options?.DomainConnector;
+        _tree = new XsTree(_domains);
         XsPermission[] dom0Only = [new XsPermission(XsAccess.None, DomainId.Dom0)];
         _tree.Put("/", new XsNode([], dom0Only, ["tool"], 0));
         _tree.Put("/tool", new XsNode([], dom0Only, ["xenstored"], 0));
@@ -188,13 +190,17 @@ public sealed partial class EmbeddedXenStored : IAsyncDisposable
     /// <summary>Marks a domain introduced and fires <c>@introduceDomain</c>. Caller holds the lock.</summary>
     private void Introduce(DomainId domain)
     {
+        _domains.Reference(domain);
         if (_introduced.Add(domain))
         {
             FireSpecial(XsPath.IntroduceDomain);
         }
     }
 
-    /// <summary>Forgets a domain, closes its connections, fires <c>@releaseDomain</c>. Caller holds the lock.</summary>
+    /// <summary>Forgets a domain (entries naming it are ignored from now on, XSA-322), closes its connections (their
+    /// watches and transactions go with them), deletes the nodes it owns as C xenstored 4.17 does by default
+    /// (<c>domain_tree_remove</c>, XSA-419; only <c>--keep-orphans</c> would hand them to dom0), and fires
+    /// <c>@releaseDomain</c>. Caller holds the lock.</summary>
     private bool ReleaseDomain(DomainId domain)
     {
         if (domain == DomainId.Dom0 || !_introduced.Remove(domain))
@@ -202,10 +208,20 @@ public sealed partial class EmbeddedXenStored : IAsyncDisposable
             return false;
         }
 
+        _domains.Forget(domain);
         foreach (var connection in _connections.Where(c => c.Domain == domain && !c.Privileged).ToList())
         {
             connection.Watches.Clear();
             connection.Kill(null);
+        }
+
+        foreach (var path in _tree.PathsOwnedBy(domain))
+        {
+            // Shallowest first: a deeper orphan may already have gone with its parent.
+            if (path[0] == '/' && path != "/" && _tree.Get(path) is not null)
+            {
+                RemoveSubtree(_tree, transaction: null, path);
+            }
         }
 
         FireSpecial(XsPath.ReleaseDomain);

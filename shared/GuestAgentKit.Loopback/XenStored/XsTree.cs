@@ -9,17 +9,20 @@ internal sealed class XsTree
     private static long s_generation;
     private readonly Dictionary<string, XsNode> _nodes;
     private readonly Dictionary<DomainId, int> _owned;
+    private readonly DomainGenerations _domains;
 
-    public XsTree()
+    public XsTree(DomainGenerations domains)
     {
         _nodes = new Dictionary<string, XsNode>(StringComparer.Ordinal);
         _owned = [];
+        _domains = domains;
     }
 
     private XsTree(XsTree source)
     {
         _nodes = new Dictionary<string, XsNode>(source._nodes, StringComparer.Ordinal);
         _owned = new Dictionary<DomainId, int>(source._owned);
+        _domains = source._domains;
         Accessed = new Dictionary<string, long>(StringComparer.Ordinal);
         Modified = new HashSet<string>(StringComparer.Ordinal);
     }
@@ -34,12 +37,18 @@ internal sealed class XsTree
 
     public XsTree CloneForTransaction() => new(this);
 
+    /// <summary>The node as C xenstored's <c>read_node</c> returns it: permissions adjusted for stale domains
+    /// (<see cref="DomainGenerations.Adjust"/>), which a later write of the node keeps, as in C.</summary>
     public XsNode? Get(string path)
     {
         var node = _nodes.GetValueOrDefault(path);
         Accessed?.TryAdd(path, node?.Generation ?? -1);
-        return node;
+        return node is null ? null : _domains.Adjust(node);
     }
+
+    /// <summary>Paths of the nodes whose stored owner is <paramref name="domain"/>, shallowest first.</summary>
+    public List<string> PathsOwnedBy(DomainId domain) =>
+        [.. _nodes.Where(n => n.Value.Permissions[0].Domain == domain).Select(n => n.Key).OrderBy(p => p.Length)];
 
     public int OwnedBy(DomainId domain) => _owned.GetValueOrDefault(domain);
 

@@ -366,6 +366,57 @@ public sealed class EmbeddedXenStoredTests
         await XenStoreScenarios.CrudAsync(dom0, "/after-fuzz");
     }
 
+    [Fact]
+    public async Task Permissions_DomainIdReusedAfterNodeWritten_EntryIgnored()
+    {
+        // XSA-322: an entry written for an earlier domain 6 must not grant anything to a new domain 6.
+        await using var harness = await XenStoreHarness.StartAsync();
+        var dom0 = await harness.ConnectDom0Async();
+        var first = await harness.ConnectDomainAsync(6);
+        await dom0.WriteAsync("/shared", "secret", Ct).WaitAsync(Timeout, Ct);
+        await dom0.SetPermissionsAsync("/shared", [new(XsAccess.None, DomainId.Dom0), new(XsAccess.Read, new DomainId(6))], Ct).WaitAsync(Timeout, Ct);
+        Assert.Equal("secret", await first.ReadAsync("/shared", Ct).WaitAsync(Timeout, Ct));
+
+        harness.Server.NotifyDomainGone(new DomainId(6));
+        var second = await harness.ConnectDomainAsync(6);
+
+        var error = await Assert.ThrowsAsync<XenStoreException>(() => second.ReadAsync("/shared", Ct).WaitAsync(Timeout, Ct));
+        Assert.Equal(XsErrorCode.EACCES, error.Error);
+        Assert.Equal([new XsPermission(XsAccess.None, DomainId.Dom0)], await dom0.GetPermissionsAsync("/shared", Ct).WaitAsync(Timeout, Ct));
+
+        // Granting again after the new domain exists counts.
+        await dom0.SetPermissionsAsync("/shared", [new(XsAccess.None, DomainId.Dom0), new(XsAccess.Read, new DomainId(6))], Ct).WaitAsync(Timeout, Ct);
+        Assert.Equal("secret", await second.ReadAsync("/shared", Ct).WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
+    public async Task Release_DomainOwnsNodes_NodesDeletedWatchesFireAndConnectionCloses()
+    {
+        // C xenstored 4.17 (XSA-419) deletes a released domain's nodes; nodes that only name it stay.
+        await using var harness = await XenStoreHarness.StartAsync();
+        var dom0 = await harness.ConnectDom0Async();
+        var domain8 = new DomainId(8);
+        await dom0.WriteAsync("/local/domain/8/data", "x", Ct).WaitAsync(Timeout, Ct);
+        await dom0.SetPermissionsAsync("/local/domain/8", [new(XsAccess.None, domain8)], Ct).WaitAsync(Timeout, Ct);
+        await dom0.SetPermissionsAsync("/local/domain/8/data", [new(XsAccess.None, domain8)], Ct).WaitAsync(Timeout, Ct);
+        await dom0.WriteAsync("/backend/8", "", Ct).WaitAsync(Timeout, Ct);
+        await dom0.SetPermissionsAsync("/backend/8", [new(XsAccess.None, DomainId.Dom0), new(XsAccess.Read, domain8)], Ct).WaitAsync(Timeout, Ct);
+        var domain = await harness.ConnectDomainAsync(8);
+        await domain.WriteAsync("mine", "1", Ct).WaitAsync(Timeout, Ct);
+        await using var domainWatch = await domain.WatchAsync("mine", null, Ct).WaitAsync(Timeout, Ct);
+        await using var watch = await dom0.WatchAsync("/local/domain/8", null, Ct).WaitAsync(Timeout, Ct);
+        await using var events = watch.GetAsyncEnumerator(Ct);
+        Assert.Equal("/local/domain/8", (await NextAsync(events)).Path); // the initial firing
+
+        harness.Server.NotifyDomainGone(domain8);
+
+        Assert.Equal("/local/domain/8", (await NextAsync(events)).Path);
+        Assert.Null(await dom0.ReadAsync("/local/domain/8", Ct).WaitAsync(Timeout, Ct));
+        Assert.Equal(["8"], await dom0.DirectoryAsync("/backend", Ct).WaitAsync(Timeout, Ct));
+        Assert.Equal([new XsPermission(XsAccess.None, DomainId.Dom0)], await dom0.GetPermissionsAsync("/backend/8", Ct).WaitAsync(Timeout, Ct));
+        await Assert.ThrowsAsync<XenStoreConnectionClosedException>(() => domain.ReadAsync("mine", Ct).WaitAsync(Timeout, Ct));
+    }
+
     private static async Task<XsWatchEvent> NextAsync(IAsyncEnumerator<XsWatchEvent> events)
     {
         Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Timeout, Ct));
