@@ -1,4 +1,5 @@
 using System.IO.Ports;
+using GuestAgentKit.Streams;
 
 namespace GuestAgentKit.Guest.Transport;
 
@@ -43,7 +44,7 @@ public sealed class SerialPortTransport(string portPath, SerialLineSettings? set
             port.Open();
             // Same rule as for hvc: stale input from an earlier session must not reach the handshake.
             port.DiscardInBuffer();
-            return ValueTask.FromResult<Stream>(new SerialPortStream(port));
+            return ValueTask.FromResult<Stream>(new OwningStream(port.BaseStream, port));
         }
         catch
         {

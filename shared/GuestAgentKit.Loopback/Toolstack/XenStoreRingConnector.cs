@@ -1,7 +1,8 @@
-using GuestAgentKit.Xen;
-using GuestAgentKit.Xen.Platform;
+using GuestAgentKit.Streams;
 using GuestAgentKit.Xen.Platform.Loopback;
+using GuestAgentKit.Xen.Platform;
 using GuestAgentKit.Xen.Rings;
+using GuestAgentKit.Xen;
 
 namespace GuestAgentKit.Loopback.Toolstack;
 

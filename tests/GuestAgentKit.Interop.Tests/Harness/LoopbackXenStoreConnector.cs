@@ -1,6 +1,7 @@
-using GuestAgentKit.Xen;
+using GuestAgentKit.Streams;
 using GuestAgentKit.Xen.Platform.Loopback;
 using GuestAgentKit.Xen.Rings;
+using GuestAgentKit.Xen;
 
 namespace GuestAgentKit.Interop.Tests.Harness;
 
@@ -20,7 +21,7 @@ internal sealed class LoopbackXenStoreConnector(LoopbackPlatform platform)
         try
         {
             var channel = platform.BindInterdomain(domain, port);
-            return OwningRingStream.Open(XenStoreRing.Server(mapping.Page), channel, mapping);
+            return new OwningStream(new RingStream(XenStoreRing.Server(mapping.Page), channel), channel, mapping);
         }
         catch
         {

@@ -1,7 +1,8 @@
 using System.Globalization;
-using GuestAgentKit.Xen;
+using GuestAgentKit.Streams;
 using GuestAgentKit.Xen.Platform.Loopback;
 using GuestAgentKit.Xen.Rings;
+using GuestAgentKit.Xen;
 using GuestAgentKit.XenStore;
 
 namespace GuestAgentKit.Interop.Tests.Harness;
@@ -38,7 +39,7 @@ internal sealed class XenStoreGuest : IAsyncDisposable
         var domain = new LoopbackDomain(root, id);
         var mapping = domain.GrantReserved(GrantRef.ReservedXenStore, DomainId.Dom0);
         var channel = domain.AllocateUnbound(DomainId.Dom0);
-        var stream = OwningRingStream.Open(XenStoreRing.Client(mapping.Page), channel, mapping);
+        var stream = new OwningStream(new RingStream(XenStoreRing.Client(mapping.Page), channel), channel, mapping);
         var client = XenStoreClient.Create(stream);
         var guest = new XenStoreGuest(domain, client);
         try

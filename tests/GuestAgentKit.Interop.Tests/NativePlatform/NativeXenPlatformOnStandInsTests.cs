@@ -2,10 +2,11 @@ using System.Security.Cryptography;
 using GuestAgentKit.Interop.Tests.Harness;
 using GuestAgentKit.Interop.Tests.RealXen;
 using GuestAgentKit.Posix;
-using GuestAgentKit.Xen;
+using GuestAgentKit.Streams;
 using GuestAgentKit.Xen.Platform.Loopback;
 using GuestAgentKit.Xen.Platform.Native;
 using GuestAgentKit.Xen.Rings;
+using GuestAgentKit.Xen;
 
 namespace GuestAgentKit.Interop.Tests.NativePlatform;
 
@@ -38,7 +39,7 @@ public sealed class NativeXenPlatformOnStandInsTests
             var backChannel = platform.BindInterdomain(domain.Id, frontChannel.LocalPort);
             Assert.Equal($"0 {backChannel.LocalPort}\n", File.ReadAllText(Path.Combine(root, "evtchn", "9", $"{frontChannel.LocalPort}.peer")));
 
-            await using var backend = OwningRingStream.Open(ConsoleRing.Backend(backPage.Page), backChannel, backPage);
+            await using var backend = new OwningStream(new RingStream(ConsoleRing.Backend(backPage.Page), backChannel), backChannel, backPage);
             await using var frontend = new RingStream(ConsoleRing.Frontend(frontPage.Page), frontChannel);
             var guestOutput = RandomNumberGenerator.GetBytes(1 << 20);
             var guestInput = RandomNumberGenerator.GetBytes(1 << 20);
