@@ -17,6 +17,7 @@ internal sealed class HostileBackendChannel : IAsyncDisposable
     private readonly TestFrontend _frontend;
     private readonly Socket _client;
     private readonly CancellationTokenSource _stop;
+    private bool _disposed;
 
     private HostileBackendChannel(ChannelInfo info, string socketPath, TestFrontend frontend, Socket client, Random random)
     {
@@ -71,6 +72,13 @@ internal sealed class HostileBackendChannel : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a test that fails while replacing a channel disposes the old one again in its finally.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         await _stop.CancelAsync();
         try
         {
