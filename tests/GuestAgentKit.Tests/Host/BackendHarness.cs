@@ -35,6 +35,12 @@ internal sealed class BackendHarness : IAsyncDisposable
 
     public ChannelBackend Backend { get; private set; } = null!;
 
+    /// <summary>The backend's logger: subscribe to <see cref="TestLogger.Logged"/> to count its messages.</summary>
+    public TestLogger Log { get; } = new();
+
+    /// <summary>The backend's run task: completed before disposal only if the backend stopped or faulted.</summary>
+    public Task Running => _run;
+
     public string Root => Store.Directory;
 
     public string Sockets => Path.Combine(Root, "sock");
@@ -58,7 +64,7 @@ internal sealed class BackendHarness : IAsyncDisposable
 
     public void StartBackend(BackendOptions options)
     {
-        Backend = new ChannelBackend(Xs, Platform, options, new TestLogger());
+        Backend = new ChannelBackend(Xs, Platform, options, Log);
         _run = Task.Run(() => Backend.RunAsync(_stop.Token), Ct);
     }
 

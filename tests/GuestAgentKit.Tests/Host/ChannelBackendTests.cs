@@ -249,7 +249,7 @@ public sealed class ChannelBackendTests
         await RoundTripAsync(frontend, client, "ping");
     }
 
-    private static async Task RoundTripAsync(TestFrontend frontend, Socket client, string text)
+    internal static async Task RoundTripAsync(TestFrontend frontend, Socket client, string text)
     {
         var bytes = Encoding.ASCII.GetBytes(text);
         await frontend.Stream.WriteAsync(bytes, Ct);
