@@ -319,6 +319,17 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
     private async Task StepAsync(ChannelState channel, bool released, CancellationToken ct)
     {
+        if (channel.Phase != ChannelPhase.New
+            && ChannelProvisioner.ParseState(await _xs.ReadAsync(channel.BackendPath + "/state", ct).ConfigureAwait(false)) == XenbusState.Initialising)
+        {
+            // Only the toolstack writes Initialising there (a fresh device); this backend never does. So the device
+            // was removed and provisioned again under the same devid between two of our passes, and what we hold
+            // (phase, mapping, socket) belongs to the old one.
+            Log.Replaced(_logger, channel.Key);
+            await ReleaseAsync(channel).ConfigureAwait(false);
+            channel.Phase = ChannelPhase.New;
+        }
+
         var frontState = ChannelProvisioner.ParseState(await _xs.ReadAsync(channel.FrontendPath + "/state", ct).ConfigureAwait(false));
         switch (channel.Phase)
         {
@@ -490,6 +501,9 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
         [LoggerMessage(Level = LogLevel.Information, Message = "channel {Key}: domain is gone; channel closed")]
         public static partial void DomainGone(ILogger logger, ChannelKey key);
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "channel {Key}: provisioned again under the same devid; serving the new device")]
+        public static partial void Replaced(ILogger logger, ChannelKey key);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "channel {Key}: unplugged; channel closed")]
         public static partial void Unplugged(ILogger logger, ChannelKey key);

@@ -127,6 +127,37 @@ public sealed class ChannelBackendTests
     }
 
     [Fact]
+    public async Task Backend_FailedDeviceProvisionedAgainUnderSameDevid_ServesTheNewOne()
+    {
+        await using var h = await BackendHarness.StartAsync();
+        var logged = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        h.Log.Logged += logged.Enqueue;
+        var domain = await h.CreateDomainAsync(5);
+        var (info, socketPath) = await h.AddSocketChannelAsync(domain, "org.example.again.1");
+        var old = await h.ConnectFrontendAsync(info);
+        await h.WaitForValueAsync(info.BackendPath + "/state", "4");
+        old.Page.Page.WriteUInt32Volatile(XenConsInterface.OutProdOffset, 0xDEAD_BEEF);
+        old.Events.Notify();
+        await h.WaitForValueAsync(info.BackendPath + "/state", "6");
+
+        // What a remove and an add that reuses the devid leave behind when the backend only sees the end result:
+        // both state nodes back at Initialising, written at once.
+        await h.Xs.TransactAsync(
+            async (tx, c) =>
+            {
+                await tx.WriteAsync(info.BackendPath + "/state", "1", c);
+                await tx.WriteAsync(info.FrontendPath + "/state", "1", c);
+                return 0;
+            },
+            cancellationToken: Ct).WaitAsync(Timeout, Ct);
+        var fresh = await h.ConnectFrontendAsync(info);
+
+        await h.WaitForValueAsync(info.BackendPath + "/state", "4");
+        await AssertEchoAsync(fresh, socketPath);
+        Assert.Contains(logged, l => l.Contains("provisioned again under the same devid", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Backend_SecondClient_RefusedAndFirstKeepsSession()
     {
         await using var h = await BackendHarness.StartAsync();
