@@ -32,8 +32,25 @@ internal sealed class DiscoveryOptions
     public XenStoreEndpoint Endpoint(ParseResult result) =>
         result.GetValue(Xenbus) is { Length: > 0 } path ? XenStoreEndpoint.FromPath(path) : XenStoreEndpoint.GuestDefault();
 
+    /// <summary>Every console of this guest with its channel name and device, or a one-line failure.</summary>
+    public async Task<IReadOnlyList<ChannelConsole>> ListConsolesAsync(ParseResult result, CancellationToken cancellationToken)
+    {
+        var xenstore = await ConnectAsync(result, cancellationToken).ConfigureAwait(false);
+        await using (xenstore.ConfigureAwait(false))
+        {
+            try
+            {
+                return await new ChannelDiscovery(xenstore, result.GetValue(DeviceDir)!).ListAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (XenStoreException ex)
+            {
+                throw new CliException($"cannot list {ChannelDiscovery.ConsoleDirectory}: {ex.Message}", ex);
+            }
+        }
+    }
+
     /// <summary>Connects to the guest's xenstore or fails with a one-line message.</summary>
-    public async Task<XenStoreClient> ConnectAsync(ParseResult result, CancellationToken cancellationToken)
+    private async Task<XenStoreClient> ConnectAsync(ParseResult result, CancellationToken cancellationToken)
     {
         var endpoint = Endpoint(result);
         try

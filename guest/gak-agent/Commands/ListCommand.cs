@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using GuestAgentKit.Cli;
 using GuestAgentKit.Guest.Discovery;
-using GuestAgentKit.XenStore;
 
 namespace GuestAgentKit.Guest.Cli.Commands;
 
@@ -25,21 +24,8 @@ internal static class ListCommand
         discovery.AddTo(command);
         command.SetAction(async (result, ct) =>
         {
-            var xenstore = await discovery.ConnectAsync(result, ct).ConfigureAwait(false);
-            await using (xenstore.ConfigureAwait(false))
-            {
-                IReadOnlyList<ChannelConsole> consoles;
-                try
-                {
-                    consoles = await new ChannelDiscovery(xenstore, result.GetValue(discovery.DeviceDir)!).ListAsync(ct).ConfigureAwait(false);
-                }
-                catch (XenStoreException ex)
-                {
-                    throw new CliException($"cannot list {ChannelDiscovery.ConsoleDirectory}: {ex.Message}", ex);
-                }
-
-                await Console.Out.WriteAsync(result.GetValue(json) ? Json(consoles) : Table(consoles)).ConfigureAwait(false);
-            }
+            var consoles = await discovery.ListConsolesAsync(result, ct).ConfigureAwait(false);
+            await Console.Out.WriteAsync(result.GetValue(json) ? Json(consoles) : Table(consoles)).ConfigureAwait(false);
 
             return ExitCodes.Success;
         });

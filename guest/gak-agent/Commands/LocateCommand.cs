@@ -2,7 +2,6 @@ using System.CommandLine;
 using GuestAgentKit.Channels;
 using GuestAgentKit.Cli;
 using GuestAgentKit.Guest.Discovery;
-using GuestAgentKit.XenStore;
 
 namespace GuestAgentKit.Guest.Cli.Commands;
 
@@ -28,26 +27,13 @@ internal static class LocateCommand
                 throw new CliException(error, ExitCodes.Usage);
             }
 
-            var xenstore = await discovery.ConnectAsync(result, ct).ConfigureAwait(false);
-            await using (xenstore.ConfigureAwait(false))
-            {
-                IReadOnlyList<ChannelConsole> consoles;
-                try
-                {
-                    consoles = await new ChannelDiscovery(xenstore, result.GetValue(discovery.DeviceDir)!).ListAsync(ct).ConfigureAwait(false);
-                }
-                catch (XenStoreException ex)
-                {
-                    throw new CliException($"cannot list {ChannelDiscovery.ConsoleDirectory}: {ex.Message}", ex);
-                }
-
-                var named = consoles.Where(c => c.Name == channel.Value).ToArray();
-                var found = named.FirstOrDefault(c => c.DevicePath is not null)
-                    ?? throw new CliException(named.Length == 0
-                        ? $"no channel named '{channel}' in this guest's xenstore ({ChannelDiscovery.ConsoleDirectory}/*/name); 'gak-agent list' shows the channels present"
-                        : $"channel '{channel}' is console {named[0].NodeName}, which Linux hvc_xen does not serve (devids 1-9 only, at most 7 channels)");
-                await Console.Out.WriteLineAsync(found.DevicePath).ConfigureAwait(false);
-            }
+            var consoles = await discovery.ListConsolesAsync(result, ct).ConfigureAwait(false);
+            var named = consoles.Where(c => c.Name == channel.Value).ToArray();
+            var found = named.FirstOrDefault(c => c.DevicePath is not null)
+                ?? throw new CliException(named.Length == 0
+                    ? $"no channel named '{channel}' in this guest's xenstore ({ChannelDiscovery.ConsoleDirectory}/*/name); 'gak-agent list' shows the channels present"
+                    : $"channel '{channel}' is console {named[0].NodeName}, which Linux hvc_xen does not serve (devids 1-9 only, at most 7 channels)");
+            await Console.Out.WriteLineAsync(found.DevicePath).ConfigureAwait(false);
 
             return ExitCodes.Success;
         });
