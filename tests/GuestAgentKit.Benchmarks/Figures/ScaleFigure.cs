@@ -108,6 +108,7 @@ internal sealed class ScaleFigure(int domains) : Figure
                 Also =
                 [
                     new Baseline(string.Create(CultureInfo.InvariantCulture, $"of which provisioning ({AddsInFlight} adds in flight)"), addSeconds, "s"),
+                    new Baseline("then the backend to the last Connected", connectSeconds - addSeconds, "s"),
                     new Baseline("backend RSS above empty per channel", perChannelKiB, "KiB"),
                     .. marginalKiB is { } marginal ? [new Baseline("per channel after the first", marginal, "KiB")] : Array.Empty<Baseline>(),
                     new Baseline("backend RSS empty", emptyKiB, "KiB"),
