@@ -144,14 +144,13 @@ public sealed partial class EmbeddedXenStored
         var node = _tree.Get(path);
         foreach (var connection in _connections)
         {
-            if (!WatchPermitted(connection, path, node, oldPermissions))
-            {
-                continue;
-            }
-
+            // Match the watches first: with a thousand loopback guests connected, checking each one's permission on
+            // every changed node (when none of its watches covers it) was most of a write's cost.
+            bool? permitted = null;
             foreach (var watch in connection.Watches)
             {
-                if (subtree ? IsAtOrBelow(path, watch.Path) : path == watch.Path)
+                if ((subtree ? IsAtOrBelow(path, watch.Path) : path == watch.Path)
+                    && (permitted ??= WatchPermitted(connection, path, node, oldPermissions)))
                 {
                     SendEvent(connection, watch, path);
                 }

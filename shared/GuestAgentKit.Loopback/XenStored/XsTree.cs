@@ -3,34 +3,43 @@ using GuestAgentKit.Xen;
 namespace GuestAgentKit.Loopback.XenStored;
 
 /// <summary>The node tree, flat by absolute path, with per-owner node counts for quotas. A transaction works on
-/// a clone that records the generation of every path it touched, so commit can detect conflicts.</summary>
+/// an overlay of the live tree that records the generation of every path it touched, so commit can detect
+/// conflicts. As in C xenstored (transaction.c since 4.9: no copy of the database per transaction), a transaction
+/// sees live changes to nodes it has not touched yet; commit fails if any node it touched changed since, so
+/// what it read and wrote is consistent as of the commit. Copying the whole tree per transaction cost
+/// milliseconds per <c>channel add</c> with a thousand loopback domains (B3 in docs/performance.md).</summary>
 internal sealed class XsTree
 {
     private static long s_generation;
-    private readonly Dictionary<string, XsNode> _nodes;
+    private readonly Dictionary<string, XsNode?> _nodes;
     private readonly Dictionary<DomainId, int> _owned;
     private readonly DomainGenerations _domains;
 
+    /// <summary>Transaction overlays only: the live tree under the overlay.</summary>
+    private readonly XsTree? _live;
+
     public XsTree(DomainGenerations domains)
     {
-        _nodes = new Dictionary<string, XsNode>(StringComparer.Ordinal);
+        _nodes = new Dictionary<string, XsNode?>(StringComparer.Ordinal);
         _owned = [];
         _domains = domains;
     }
 
-    private XsTree(XsTree source)
+    private XsTree(XsTree live)
     {
-        _nodes = new Dictionary<string, XsNode>(source._nodes, StringComparer.Ordinal);
-        _owned = new Dictionary<DomainId, int>(source._owned);
-        _domains = source._domains;
+        // In an overlay _nodes holds only what the transaction changed (null = removed) and _owned the change in counts.
+        _nodes = new Dictionary<string, XsNode?>(StringComparer.Ordinal);
+        _owned = [];
+        _domains = live._domains;
+        _live = live;
         Accessed = new Dictionary<string, long>(StringComparer.Ordinal);
         Modified = new HashSet<string>(StringComparer.Ordinal);
     }
 
-    /// <summary>Transaction clones only: generation (-1 = absent) of each path when first touched.</summary>
+    /// <summary>Transaction overlays only: generation (-1 = absent) of each path when first touched.</summary>
     public Dictionary<string, long>? Accessed { get; }
 
-    /// <summary>Transaction clones only: paths written or removed.</summary>
+    /// <summary>Transaction overlays only: paths written or removed.</summary>
     public HashSet<string>? Modified { get; }
 
     public static long NextGeneration() => Interlocked.Increment(ref s_generation);
@@ -41,21 +50,21 @@ internal sealed class XsTree
     /// (<see cref="DomainGenerations.Adjust"/>), which a later write of the node keeps, as in C.</summary>
     public XsNode? Get(string path)
     {
-        var node = _nodes.GetValueOrDefault(path);
+        var node = Lookup(path);
         Accessed?.TryAdd(path, node?.Generation ?? -1);
         return node is null ? null : _domains.Adjust(node);
     }
 
-    /// <summary>Paths of the nodes whose stored owner is <paramref name="domain"/>, shallowest first.</summary>
+    /// <summary>Paths of the nodes whose stored owner is <paramref name="domain"/>, shallowest first (live tree).</summary>
     public List<string> PathsOwnedBy(DomainId domain) =>
-        [.. _nodes.Where(n => n.Value.Permissions[0].Domain == domain).Select(n => n.Key).OrderBy(p => p.Length)];
+        [.. _nodes.Where(n => n.Value!.Permissions[0].Domain == domain).Select(n => n.Key).OrderBy(p => p.Length)];
 
-    public int OwnedBy(DomainId domain) => _owned.GetValueOrDefault(domain);
+    public int OwnedBy(DomainId domain) => (_live?.OwnedBy(domain) ?? 0) + _owned.GetValueOrDefault(domain);
 
     public void Put(string path, XsNode node)
     {
         Touch(path);
-        if (_nodes.TryGetValue(path, out var old))
+        if (Lookup(path) is { } old)
         {
             Count(old, -1);
         }
@@ -67,18 +76,26 @@ internal sealed class XsTree
     public void Remove(string path)
     {
         Touch(path);
-        if (_nodes.Remove(path, out var old))
+        if (Lookup(path) is { } old)
         {
             Count(old, -1);
+            if (_live is null)
+            {
+                _nodes.Remove(path);
+            }
+            else
+            {
+                _nodes[path] = null;
+            }
         }
     }
 
-    /// <summary>True when nothing this transaction touched changed in <paramref name="live"/> since it started.</summary>
+    /// <summary>True when nothing this transaction touched changed in <paramref name="live"/> since it first touched it.</summary>
     public bool CanCommitTo(XsTree live)
     {
         foreach (var (path, generation) in Accessed!)
         {
-            if ((live._nodes.GetValueOrDefault(path)?.Generation ?? -1) != generation)
+            if ((live.Lookup(path)?.Generation ?? -1) != generation)
             {
                 return false;
             }
@@ -92,7 +109,7 @@ internal sealed class XsTree
     {
         foreach (var path in Modified!)
         {
-            if (_nodes.TryGetValue(path, out var node))
+            if (_nodes.GetValueOrDefault(path) is { } node)
             {
                 live.Put(path, node);
             }
@@ -103,11 +120,14 @@ internal sealed class XsTree
         }
     }
 
+    private XsNode? Lookup(string path) =>
+        _nodes.TryGetValue(path, out var node) || _live is null ? node : _live.Lookup(path);
+
     private void Touch(string path)
     {
         if (Accessed is not null)
         {
-            Accessed.TryAdd(path, _nodes.GetValueOrDefault(path)?.Generation ?? -1);
+            Accessed.TryAdd(path, Lookup(path)?.Generation ?? -1);
             Modified!.Add(path);
         }
     }
