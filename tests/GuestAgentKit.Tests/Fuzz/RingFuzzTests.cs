@@ -1,9 +1,7 @@
-using GuestAgentKit.Posix;
 using GuestAgentKit.Tests.Posix;
 using GuestAgentKit.Tests.Xen;
 using GuestAgentKit.Xen;
 using GuestAgentKit.Xen.Platform;
-using GuestAgentKit.Xen.Platform.Loopback;
 using GuestAgentKit.Xen.Rings;
 
 namespace GuestAgentKit.Tests.Fuzz;
@@ -18,36 +16,22 @@ public sealed class RingFuzzTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly LoopbackRoot _root = new();
-    private readonly FdPoller _poller = new("ring-fuzz-poller");
-    private readonly LoopbackPlatform _dom0;
-    private readonly LoopbackDomain _guest;
-
-    public RingFuzzTests()
-    {
-        _dom0 = new LoopbackPlatform(_root.Path, DomainId.Dom0, _poller);
-        _guest = new LoopbackDomain(_root.Path, LoopbackRoot.Guest1, _poller);
-    }
+    private readonly LoopbackPeers _xen = new("ring-fuzz-poller");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        _dom0.Dispose();
-        _poller.Dispose();
-        _root.Dispose();
-    }
+    public void Dispose() => _xen.Dispose();
 
     [Fact]
     public async Task RingStream_HostileFrontend_OnlyBrokenRingErrorsAndNeighbourLosesNothing()
     {
         var mutations = FuzzBudget.Cases(bounded: 20_000, longRun: 1_000_000);
         var random = FuzzBudget.Random(salt: 1);
-        var (grant, frontendMapping) = _guest.GrantPage(DomainId.Dom0);
+        var (grant, frontendMapping) = _xen.Guest.GrantPage(DomainId.Dom0);
         using var frontend = frontendMapping;
-        using var guarded = new GuardedPageMapping(_root.File("grants", LoopbackRoot.Guest1.ToString(), grant.ToString()));
-        using var frontendChannel = _guest.AllocateUnbound(DomainId.Dom0);
-        using var backendChannel = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
+        using var guarded = new GuardedPageMapping(_xen.Root.File("grants", LoopbackRoot.Guest1.ToString(), grant.ToString()));
+        using var frontendChannel = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        using var backendChannel = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
         var hostile = new HostileConsoleFrontend(frontend.Page, frontendChannel, random);
 
         // A second, well-behaved channel carries a checked sequence both ways the whole time.
@@ -90,11 +74,11 @@ public sealed class RingFuzzTests : IDisposable
     [Fact]
     public async Task RingStream_SilentOrStormingPeer_ConsumerNeitherSpinsNorBurnsCpu()
     {
-        var (grant, frontendMapping) = _guest.GrantPage(DomainId.Dom0);
+        var (grant, frontendMapping) = _xen.Guest.GrantPage(DomainId.Dom0);
         using var frontend = frontendMapping;
-        using var guarded = new GuardedPageMapping(_root.File("grants", LoopbackRoot.Guest1.ToString(), grant.ToString()));
-        using var frontendChannel = _guest.AllocateUnbound(DomainId.Dom0);
-        using var backendChannel = new CountingEventChannel(_dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort));
+        using var guarded = new GuardedPageMapping(_xen.Root.File("grants", LoopbackRoot.Guest1.ToString(), grant.ToString()));
+        using var frontendChannel = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        using var backendChannel = new CountingEventChannel(_xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort));
         var hostile = new HostileConsoleFrontend(frontend.Page, frontendChannel, FuzzBudget.Random(salt: 2));
         var served = new ServedConsoleRing(guarded.Page, backendChannel);
         for (var i = 0; i < 2000 && served.ReaderBroken is null && served.WriterBroken is null; i++)
@@ -139,11 +123,11 @@ public sealed class RingFuzzTests : IDisposable
     /// <summary>Moves a checked sequence both ways over a second console page; returns the first wrong index each way (-1 = none).</summary>
     private async Task<(long Up, long Down)> RunNeighbourAsync(long total)
     {
-        var (grant, frontendMapping) = _guest.GrantPage(DomainId.Dom0);
+        var (grant, frontendMapping) = _xen.Guest.GrantPage(DomainId.Dom0);
         using var frontendPage = frontendMapping;
-        using var backendPage = _dom0.MapGrant(LoopbackRoot.Guest1, grant);
-        using IEventChannel frontendChannel = _guest.AllocateUnbound(DomainId.Dom0);
-        using var backendChannel = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
+        using var backendPage = _xen.Dom0.MapGrant(LoopbackRoot.Guest1, grant);
+        using IEventChannel frontendChannel = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        using var backendChannel = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
         await using var guest = new RingStream(ConsoleRing.Frontend(frontendPage.Page), frontendChannel);
         await using var host = new RingStream(ConsoleRing.Backend(backendPage.Page), backendChannel);
         var up = SequencedStreams.ReadAndCheckAsync(host, total, Ct);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using GuestAgentKit.Posix;
 using GuestAgentKit.Xen;
 using GuestAgentKit.Xen.Platform;
 using GuestAgentKit.Xen.Platform.Loopback;
@@ -11,32 +10,18 @@ public sealed class LoopbackPlatformTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private readonly LoopbackRoot _root = new();
-    private readonly FdPoller _poller = new("loopback-test-poller");
-    private readonly LoopbackPlatform _dom0;
-    private readonly LoopbackDomain _guest;
-
-    public LoopbackPlatformTests()
-    {
-        _dom0 = new LoopbackPlatform(_root.Path, DomainId.Dom0, _poller);
-        _guest = new LoopbackDomain(_root.Path, LoopbackRoot.Guest1, _poller);
-    }
+    private readonly LoopbackPeers _xen = new("loopback-test-poller");
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public void Dispose()
-    {
-        _dom0.Dispose();
-        _poller.Dispose();
-        _root.Dispose();
-    }
+    public void Dispose() => _xen.Dispose();
 
     [Fact]
     public void MapGrant_BothEnds_SeeEachOthersWrites()
     {
-        var (grant, frontend) = _guest.GrantPage(DomainId.Dom0);
+        var (grant, frontend) = _xen.Guest.GrantPage(DomainId.Dom0);
         using (frontend)
-        using (var backend = _dom0.MapGrant(LoopbackRoot.Guest1, grant))
+        using (var backend = _xen.Dom0.MapGrant(LoopbackRoot.Guest1, grant))
         {
             Assert.Equal(GrantRef.FirstFree, grant.Value);
             Assert.True(backend.Page.Slice(0, SharedPage.Size).ToArray().All(b => b == 0));
@@ -48,14 +33,14 @@ public sealed class LoopbackPlatformTests : IDisposable
             Assert.Equal([7, 7, 7], frontend.Page.Slice(100, 3).ToArray());
         }
 
-        Assert.Equal(SharedPage.Size, new FileInfo(_root.File("grants", "3", "8")).Length);
+        Assert.Equal(SharedPage.Size, new FileInfo(_xen.Root.File("grants", "3", "8")).Length);
     }
 
     [Fact]
     public void GrantPage_Twice_AllocatesNextRef()
     {
-        var (first, a) = _guest.GrantPage(DomainId.Dom0);
-        var (second, b) = _guest.GrantPage(DomainId.Dom0);
+        var (first, a) = _xen.Guest.GrantPage(DomainId.Dom0);
+        var (second, b) = _xen.Guest.GrantPage(DomainId.Dom0);
         a.Dispose();
         b.Dispose();
 
@@ -66,37 +51,37 @@ public sealed class LoopbackPlatformTests : IDisposable
     [Fact]
     public void GrantReserved_XenStoreRef_MapsAtRefOne()
     {
-        using var frontend = _guest.GrantReserved(GrantRef.ReservedXenStore, DomainId.Dom0);
-        using var backend = _dom0.MapGrant(LoopbackRoot.Guest1, GrantRef.ReservedXenStore);
+        using var frontend = _xen.Guest.GrantReserved(GrantRef.ReservedXenStore, DomainId.Dom0);
+        using var backend = _xen.Dom0.MapGrant(LoopbackRoot.Guest1, GrantRef.ReservedXenStore);
         frontend.Page.WriteUInt32Volatile(XenStoreDomainInterface.ReqProdOffset, 5);
 
         Assert.Equal(5u, backend.Page.ReadUInt32Volatile(XenStoreDomainInterface.ReqProdOffset));
-        Assert.True(File.Exists(_root.File("grants", "3", "1")));
+        Assert.True(File.Exists(_xen.Root.File("grants", "3", "1")));
     }
 
     [Fact]
     public void MapGrant_MissingDomainGrantOrWrongSize_ThrowsXenPlatformException()
     {
-        var missingDomain = Assert.Throws<XenPlatformException>(() => _dom0.MapGrant(new DomainId(9), new GrantRef(8)));
+        var missingDomain = Assert.Throws<XenPlatformException>(() => _xen.Dom0.MapGrant(new DomainId(9), new GrantRef(8)));
         Assert.Contains("domain 9 does not exist", missingDomain.Message, StringComparison.Ordinal);
 
-        var missingGrant = Assert.Throws<XenPlatformException>(() => _dom0.MapGrant(LoopbackRoot.Guest1, new GrantRef(8)));
+        var missingGrant = Assert.Throws<XenPlatformException>(() => _xen.Dom0.MapGrant(LoopbackRoot.Guest1, new GrantRef(8)));
         Assert.Contains("no such grant", missingGrant.Message, StringComparison.Ordinal);
 
-        Directory.CreateDirectory(_root.File("grants", "3"));
-        File.WriteAllBytes(_root.File("grants", "3", "12"), new byte[100]);
-        var wrongSize = Assert.Throws<XenPlatformException>(() => _dom0.MapGrant(LoopbackRoot.Guest1, new GrantRef(12)));
+        Directory.CreateDirectory(_xen.Root.File("grants", "3"));
+        File.WriteAllBytes(_xen.Root.File("grants", "3", "12"), new byte[100]);
+        var wrongSize = Assert.Throws<XenPlatformException>(() => _xen.Dom0.MapGrant(LoopbackRoot.Guest1, new GrantRef(12)));
         Assert.Contains("100 bytes", wrongSize.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task BindInterdomain_NotifyBothWays_WakesTheOtherEnd()
     {
-        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
-        using var backend = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        using var frontend = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        using var backend = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
 
-        Assert.Equal("0 1\n", File.ReadAllText(_root.File("evtchn", "3", $"{frontend.LocalPort}.peer")));
-        Assert.Equal($"3 {frontend.LocalPort}\n", File.ReadAllText(_root.File("evtchn", "0", $"{backend.LocalPort}.peer")));
+        Assert.Equal("0 1\n", File.ReadAllText(_xen.Root.File("evtchn", "3", $"{frontend.LocalPort}.peer")));
+        Assert.Equal($"3 {frontend.LocalPort}\n", File.ReadAllText(_xen.Root.File("evtchn", "0", $"{backend.LocalPort}.peer")));
 
         var backendWait = backend.WaitAsync(Ct).AsTask();
         frontend.Notify();
@@ -110,8 +95,8 @@ public sealed class LoopbackPlatformTests : IDisposable
     [Fact]
     public async Task Notify_ManyBeforeWait_CoalesceIntoOneEvent()
     {
-        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
-        using var backend = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        using var frontend = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        using var backend = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
         for (var i = 0; i < 100_000; i++)
         {
             frontend.Notify(); // the FIFO fills; EAGAIN means "already pending" and must not throw
@@ -128,8 +113,8 @@ public sealed class LoopbackPlatformTests : IDisposable
     [Fact]
     public async Task WaitAsync_Cancelled_ThrowsAndChannelStaysUsable()
     {
-        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
-        using var backend = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        using var frontend = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        using var backend = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
         using var cts = new CancellationTokenSource();
 
         var cancelled = backend.WaitAsync(cts.Token).AsTask();
@@ -144,8 +129,8 @@ public sealed class LoopbackPlatformTests : IDisposable
     [Fact]
     public async Task Dispose_RemovesPortFilesAndFailsPendingWait()
     {
-        var frontend = _guest.AllocateUnbound(DomainId.Dom0);
-        var backend = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        var frontend = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        var backend = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
         var pending = backend.WaitAsync(Ct).AsTask();
         var backendPort = backend.LocalPort.ToString();
 
@@ -153,39 +138,39 @@ public sealed class LoopbackPlatformTests : IDisposable
         frontend.Dispose();
 
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pending.WaitAsync(Timeout, Ct));
-        Assert.Empty(Directory.GetFileSystemEntries(_root.File("evtchn", "0")));
-        Assert.Empty(Directory.GetFileSystemEntries(_root.File("evtchn", "3")));
+        Assert.Empty(Directory.GetFileSystemEntries(_xen.Root.File("evtchn", "0")));
+        Assert.Empty(Directory.GetFileSystemEntries(_xen.Root.File("evtchn", "3")));
         Assert.Equal("1", backendPort);
     }
 
     [Fact]
     public void BindInterdomain_PortAllocatedForAnotherDomain_Throws()
     {
-        using var frontend = _guest.AllocateUnbound(new DomainId(7));
+        using var frontend = _xen.Guest.AllocateUnbound(new DomainId(7));
 
-        var error = Assert.Throws<XenPlatformException>(() => _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort));
+        var error = Assert.Throws<XenPlatformException>(() => _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort));
 
         Assert.Contains("allocated for domain '7'", error.Message, StringComparison.Ordinal);
-        Assert.Throws<XenPlatformException>(() => _dom0.BindInterdomain(LoopbackRoot.Guest1, new EventChannelPort(99)));
+        Assert.Throws<XenPlatformException>(() => _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, new EventChannelPort(99)));
     }
 
     [Fact]
     public async Task Notify_BeforeBind_IsDropped_AfterBackendRestart_ReachesNewPort()
     {
-        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
+        using var frontend = _xen.Guest.AllocateUnbound(DomainId.Dom0);
         frontend.Notify(); // nobody bound: dropped, no exception
 
-        using var other = _guest.AllocateUnbound(DomainId.Dom0);
-        var first = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        using var other = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        var first = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
         var wait = first.WaitAsync(Ct).AsTask();
         frontend.Notify();
         await wait.WaitAsync(Timeout, Ct);
         first.Dispose();
 
         // Another channel takes the freed port, so the restarted backend binds from a different one.
-        using var blocker = _dom0.BindInterdomain(LoopbackRoot.Guest1, other.LocalPort);
+        using var blocker = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, other.LocalPort);
         Assert.Equal(first.LocalPort, blocker.LocalPort);
-        using var restarted = new LoopbackPlatform(_root.Path, DomainId.Dom0, _poller);
+        using var restarted = new LoopbackPlatform(_xen.Root.Path, DomainId.Dom0, _xen.Poller);
         using var second = restarted.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
         Assert.NotEqual(first.LocalPort, second.LocalPort);
 
@@ -197,11 +182,11 @@ public sealed class LoopbackPlatformTests : IDisposable
     [Fact]
     public async Task ConsoleRing_OverRingStreams_Moves1MiBIntactEachWay()
     {
-        var (grant, frontendPage) = _guest.GrantPage(DomainId.Dom0);
+        var (grant, frontendPage) = _xen.Guest.GrantPage(DomainId.Dom0);
         using var frontendMapping = frontendPage;
-        using var backendMapping = _dom0.MapGrant(LoopbackRoot.Guest1, grant);
-        using var frontendChannel = _guest.AllocateUnbound(DomainId.Dom0);
-        using var backendChannel = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
+        using var backendMapping = _xen.Dom0.MapGrant(LoopbackRoot.Guest1, grant);
+        using var frontendChannel = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        using var backendChannel = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
         await using var guest = new RingStream(ConsoleRing.Frontend(frontendMapping.Page), frontendChannel);
         await using var host = new RingStream(ConsoleRing.Backend(backendMapping.Page), backendChannel);
         var up = RandomBytes(1 << 20, 1);
@@ -219,11 +204,11 @@ public sealed class LoopbackPlatformTests : IDisposable
     [Fact]
     public async Task RingStream_BrokenRing_FailsReadWithIOExceptionNamingIndices()
     {
-        var (grant, frontendPage) = _guest.GrantPage(DomainId.Dom0);
+        var (grant, frontendPage) = _xen.Guest.GrantPage(DomainId.Dom0);
         using var frontendMapping = frontendPage;
-        using var backendMapping = _dom0.MapGrant(LoopbackRoot.Guest1, grant);
-        using var frontendChannel = _guest.AllocateUnbound(DomainId.Dom0);
-        using var backendChannel = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
+        using var backendMapping = _xen.Dom0.MapGrant(LoopbackRoot.Guest1, grant);
+        using var frontendChannel = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        using var backendChannel = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
         await using var host = new RingStream(ConsoleRing.Backend(backendMapping.Page), backendChannel);
         var read = host.ReadAsync(new byte[16], Ct).AsTask();
 
@@ -237,11 +222,11 @@ public sealed class LoopbackPlatformTests : IDisposable
     [Fact]
     public async Task RingStream_ReadCancelled_ThrowsAndStreamStaysUsable()
     {
-        var (grant, frontendPage) = _guest.GrantPage(DomainId.Dom0);
+        var (grant, frontendPage) = _xen.Guest.GrantPage(DomainId.Dom0);
         using var frontendMapping = frontendPage;
-        using var backendMapping = _dom0.MapGrant(LoopbackRoot.Guest1, grant);
-        using var frontendChannel = _guest.AllocateUnbound(DomainId.Dom0);
-        using var backendChannel = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
+        using var backendMapping = _xen.Dom0.MapGrant(LoopbackRoot.Guest1, grant);
+        using var frontendChannel = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        using var backendChannel = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontendChannel.LocalPort);
         await using var guest = new RingStream(ConsoleRing.Frontend(frontendMapping.Page), frontendChannel);
         await using var host = new RingStream(ConsoleRing.Backend(backendMapping.Page), backendChannel);
         using var cts = new CancellationTokenSource();
@@ -260,27 +245,27 @@ public sealed class LoopbackPlatformTests : IDisposable
     [Fact]
     public void PlatformDispose_UnbindsEveryChannel()
     {
-        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
-        var platform = new LoopbackPlatform(_root.Path, DomainId.Dom0, _poller);
+        using var frontend = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        var platform = new LoopbackPlatform(_xen.Root.Path, DomainId.Dom0, _xen.Poller);
         var channel = platform.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
-        Assert.True(File.Exists(_root.File("evtchn", "0", channel.LocalPort.ToString())));
+        Assert.True(File.Exists(_xen.Root.File("evtchn", "0", channel.LocalPort.ToString())));
 
         platform.Dispose();
 
-        Assert.Empty(Directory.GetFileSystemEntries(_root.File("evtchn", "0")));
+        Assert.Empty(Directory.GetFileSystemEntries(_xen.Root.File("evtchn", "0")));
         Assert.Throws<ObjectDisposedException>(channel.Notify);
     }
 
     [Fact]
     public void EndGrant_RemovesPage_MapFailsButOldMappingStaysValid()
     {
-        var (grant, frontend) = _guest.GrantPage(DomainId.Dom0);
+        var (grant, frontend) = _xen.Guest.GrantPage(DomainId.Dom0);
         using (frontend)
         {
-            using var backend = _dom0.MapGrant(LoopbackRoot.Guest1, grant);
-            _guest.EndGrant(grant);
+            using var backend = _xen.Dom0.MapGrant(LoopbackRoot.Guest1, grant);
+            _xen.Guest.EndGrant(grant);
 
-            Assert.Throws<XenPlatformException>(() => _dom0.MapGrant(LoopbackRoot.Guest1, grant));
+            Assert.Throws<XenPlatformException>(() => _xen.Dom0.MapGrant(LoopbackRoot.Guest1, grant));
             frontend.Page.WriteUInt32Volatile(0, 42);
             Assert.Equal(42u, backend.Page.ReadUInt32Volatile(0));
         }
@@ -289,10 +274,10 @@ public sealed class LoopbackPlatformTests : IDisposable
     [Fact]
     public async Task WaitAsync_NotifiedByAnotherProcess_Completes()
     {
-        using var frontend = _guest.AllocateUnbound(DomainId.Dom0);
-        using var backend = _dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
+        using var frontend = _xen.Guest.AllocateUnbound(DomainId.Dom0);
+        using var backend = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontend.LocalPort);
         var wait = backend.WaitAsync(Ct).AsTask();
-        var fifo = _root.File("evtchn", "0", backend.LocalPort.ToString());
+        var fifo = _xen.Root.File("evtchn", "0", backend.LocalPort.ToString());
 
         using var writer = Process.Start(new ProcessStartInfo("sh", ["-c", "printf x > \"$1\"", "sh", fifo]))!;
         await writer.WaitForExitAsync(Ct).WaitAsync(Timeout, Ct);
@@ -304,13 +289,13 @@ public sealed class LoopbackPlatformTests : IDisposable
     [Fact]
     public void DomainMarker_WriteReadRemove_RoundTrips()
     {
-        var domain = new LoopbackDomain(_root.Path, new DomainId(5));
+        var domain = new LoopbackDomain(_xen.Root.Path, new DomainId(5));
         var info = new LoopbackDomainInfo("web-1", Guid.NewGuid(), new EventChannelPort(1), new EventChannelPort(2));
 
         domain.WriteMarker(info);
         Assert.True(domain.Exists);
         Assert.Equal(info, domain.ReadMarker());
-        Assert.Contains("xs-port=1\n", File.ReadAllText(_root.File("domains", "5")), StringComparison.Ordinal);
+        Assert.Contains("xs-port=1\n", File.ReadAllText(_xen.Root.File("domains", "5")), StringComparison.Ordinal);
 
         domain.RemoveMarker();
         Assert.False(domain.Exists);
