@@ -48,6 +48,7 @@ internal sealed class AgentMeasurement
     private static async Task<Results> MeasureAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
         var pings = context.Quick ? 300 : 10_000;
+        var warmUp = context.Quick ? TimeSpan.Zero : WarmUp;
         await using var rig = await ChannelRig.StartAsync(ChannelConnection.Socket, cancellationToken).ConfigureAwait(false);
         var socket = rig.SocketPath!;
 
@@ -64,7 +65,7 @@ internal sealed class AgentMeasurement
             var cpu = ChildMeter.CpuTime(agent.Process);
             agentIdleCpu = (cpu - idleFrom) / IdleWindow * 100;
             agentIdleKiB = ChildMeter.ResidentKiB(agent.Process.Id);
-            var times = await TimeAsync(pings, () => client.PingAsync(cancellationToken), agent.Process).ConfigureAwait(false);
+            var times = await TimeAsync(pings, warmUp, () => client.PingAsync(cancellationToken), agent.Process).ConfigureAwait(false);
             (oursP50, oursP99, agentCpuPerPing, agentWarmUpCpu) = times;
         }
 
@@ -81,6 +82,7 @@ internal sealed class AgentMeasurement
             var ping = Encoding.ASCII.GetBytes("{\"execute\":\"guest-ping\"}\n");
             (qgaP50, qgaP99, qgaCpuPerPing, qgaWarmUpCpu) = await TimeAsync(
                 pings,
+                warmUp,
                 async () =>
                 {
                     await line.SendAsync(ping, cancellationToken).ConfigureAwait(false);
@@ -94,7 +96,7 @@ internal sealed class AgentMeasurement
         }
 
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  qemu-ga: idle RSS {qgaIdleKiB} KiB, guest-ping p50 {qgaP50:0} us p99 {qgaP99:0} us, CPU/ping {qgaCpuPerPing:0.0} us, CPU during the warm-up {qgaWarmUpCpu.TotalMilliseconds:0} ms"));
-        var (pairP50, pairP99) = await SocketPairAsync(pings, cancellationToken).ConfigureAwait(false);
+        var (pairP50, pairP99) = await SocketPairAsync(pings, warmUp, cancellationToken).ConfigureAwait(false);
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  socket pair: ping p50 {pairP50:0} us p99 {pairP99:0} us"));
         return new Results(pings, oursP50, oursP99, qgaP50, qgaP99, pairP50, pairP99, readyMs, agentIdleKiB, agentIdleCpu, agentCpuPerPing, qgaIdleKiB, qgaCpuPerPing, PublishBytes());
     }
@@ -128,7 +130,7 @@ internal sealed class AgentMeasurement
     }
 
     /// <summary>The same JSON-RPC ping between our two protocol ends over a Unix socket pair: the floor without a channel.</summary>
-    private static async Task<(double P50, double P99)> SocketPairAsync(int pings, CancellationToken cancellationToken)
+    private static async Task<(double P50, double P99)> SocketPairAsync(int pings, TimeSpan warmUp, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("gak-pair-").FullName;
         try
@@ -144,7 +146,7 @@ internal sealed class AgentMeasurement
             var endpoint = new AgentEndpoint(WellKnownChannels.Agent.Name, new AgentIdentity("bench-agent", "1"));
             var serving = endpoint.RunAsync(new NetworkStream(server, ownsSocket: false), stop.Token);
             await using var session = await ChannelSession.ConnectAsync(new NetworkStream(client, ownsSocket: true), WellKnownChannels.Agent.Name, null, cancellationToken).ConfigureAwait(false);
-            var times = await TimeAsync(pings, () => session.InvokeAsync<string>("agent.ping", null, cancellationToken), measured: null).ConfigureAwait(false);
+            var times = await TimeAsync(pings, warmUp, () => session.InvokeAsync<string>("agent.ping", null, cancellationToken), measured: null).ConfigureAwait(false);
             await stop.CancelAsync().ConfigureAwait(false);
             try
             {
@@ -163,16 +165,16 @@ internal sealed class AgentMeasurement
     }
 
     /// <summary>
-    /// Untimed round trips for <see cref="WarmUp"/> (at least 100), then <paramref name="count"/> timed sequential ones: p50
+    /// Untimed round trips for <paramref name="warmUp"/> and at least 100 of them (2 s; only the 100 in quick mode), then <paramref name="count"/> timed sequential ones: p50
     /// and p99 in microseconds, and the CPU of <paramref name="measured"/> per timed round trip (microseconds) and during
     /// the warm-up. The warm-up lets a JIT-compiled agent (and this harness) reach steady state: the runtime re-compiles
     /// hot methods in the background for the first second or two of load, which is start-up cost, not per-request cost.
     /// </summary>
-    private static async Task<PingTimes> TimeAsync(int count, Func<Task> roundTrip, Process? measured)
+    private static async Task<PingTimes> TimeAsync(int count, TimeSpan warmUp, Func<Task> roundTrip, Process? measured)
     {
         var before = measured is null ? TimeSpan.Zero : ChildMeter.CpuTime(measured);
-        var warmUp = Stopwatch.StartNew();
-        for (var i = 0; i < 100 || warmUp.Elapsed < WarmUp; i++)
+        var warming = Stopwatch.StartNew();
+        for (var i = 0; i < 100 || warming.Elapsed < warmUp; i++)
         {
             await roundTrip().ConfigureAwait(false);
         }
