@@ -138,7 +138,7 @@ public sealed class AgentEndpoint
         Handshake.EncodeWelcome(new string('0', Limits.HandshakeNonceMaxChars), int.MaxValue, Identity, Methods).Length - 2;
 
     /// <summary>Runs sessions on <paramref name="stream"/> until it ends (EOF or a stream error = hangup) or cancellation.</summary>
-    /// <param name="stream">The channel, e.g. the raw /dev/hvcN tty.</param>
+    /// <param name="stream">The channel, e.g. the raw /dev/hvcN tty. An <see cref="FdStream"/> is switched to <see cref="FdStream.ReadsContinueOnPoller"/>.</param>
     /// <param name="cancellationToken">Stops the loop.</param>
     /// <returns>A task that completes when the stream ended; reopen the device and call again after a hangup.</returns>
     public async Task RunAsync(Stream stream, CancellationToken cancellationToken)
