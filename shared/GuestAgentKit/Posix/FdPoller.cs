@@ -19,6 +19,9 @@ public sealed unsafe class FdPoller : IDisposable
 
     private static readonly Lazy<FdPoller> LazyShared = new(() => new FdPoller("gak-fd-poller"));
 
+    [ThreadStatic]
+    private static bool t_onPollerThread;
+
     private readonly int _epollFd;
     private readonly int _stopFd;
     private readonly Lock _gate = new();
@@ -57,6 +60,9 @@ public sealed unsafe class FdPoller : IDisposable
 
     /// <summary>The process-wide poller.</summary>
     public static FdPoller Shared => LazyShared.Value;
+
+    /// <summary>Whether the current thread is a poller's (code continuing there must leave before running a caller's).</summary>
+    internal static bool OnPollerThread => t_onPollerThread;
 
     /// <summary>
     /// Completes when <paramref name="fd"/> shows one of <paramref name="events"/> (or an error/hang-up,
@@ -199,6 +205,7 @@ public sealed unsafe class FdPoller : IDisposable
     {
         var stride = LibC.EpollIsPacked ? sizeof(LibC.EpollEventPacked) : sizeof(LibC.EpollEventAligned);
         var buffer = stackalloc byte[BatchSize * stride];
+        t_onPollerThread = true;
         try
         {
             while (!_disposed)
