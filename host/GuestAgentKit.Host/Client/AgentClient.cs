@@ -52,8 +52,9 @@ public sealed class AgentClient : IAsyncDisposable
         var socket = await ConnectSocketAsync(socketPath, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         try
         {
+            var stream = UnixSocket.OpenStream(socket, socketPath);
             var session = await ChannelSession.ConnectAsync(
-                new NetworkStream(socket, ownsSocket: false),
+                stream,
                 channel,
                 new HostSessionOptions
                 {
@@ -65,6 +66,11 @@ public sealed class AgentClient : IAsyncDisposable
                     NotificationHandlers = options.NotificationHandlers,
                 },
                 cancellationToken).ConfigureAwait(false);
+
+            // From here the session's read side only frames and parses, then hands each response to StreamJsonRpc, which
+            // completes it on the thread pool (and ChannelSession keeps callers off the poller in the paths that do not):
+            // one thread-pool hop per response less than NetworkStream's socket engine.
+            stream.ReadsContinueOnPoller = true;
             return new AgentClient(socketPath, socket, session);
         }
         catch (Exception ex)

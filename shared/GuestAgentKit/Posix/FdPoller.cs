@@ -7,7 +7,7 @@ namespace GuestAgentKit.Posix;
 /// Waits for readiness of many file descriptors with ONE epoll instance and ONE thread, so that a
 /// daemon serving a thousand channels needs neither a thread per channel nor polling: the thread
 /// sleeps in <c>epoll_wait</c> until the kernel wakes it. Registrations are one-shot: each
-/// <see cref="WaitAsync"/> arms the descriptor once and completes on the first event. Disposing wakes the
+/// <see cref="WaitAsync(int, PollEvents, CancellationToken)"/> arms the descriptor once and completes on the first event. Disposing wakes the
 /// thread through an eventfd in the same set, and the thread ends and closes its descriptors.
 /// </summary>
 public sealed unsafe class FdPoller : IDisposable
@@ -18,6 +18,9 @@ public sealed unsafe class FdPoller : IDisposable
     private const ulong StopData = ulong.MaxValue;
 
     private static readonly Lazy<FdPoller> LazyShared = new(() => new FdPoller("gak-fd-poller"));
+
+    [ThreadStatic]
+    private static bool t_onPollerThread;
 
     private readonly int _epollFd;
     private readonly int _stopFd;
@@ -58,6 +61,9 @@ public sealed unsafe class FdPoller : IDisposable
     /// <summary>The process-wide poller.</summary>
     public static FdPoller Shared => LazyShared.Value;
 
+    /// <summary>Whether the current thread is a poller's (code continuing there must leave before running a caller's).</summary>
+    internal static bool OnPollerThread => t_onPollerThread;
+
     /// <summary>
     /// Completes when <paramref name="fd"/> shows one of <paramref name="events"/> (or an error/hang-up,
     /// which the kernel always reports). At most one wait per descriptor at a time.
@@ -66,7 +72,22 @@ public sealed unsafe class FdPoller : IDisposable
     /// <param name="events">The conditions to wait for.</param>
     /// <param name="cancellationToken">Cancels this wait; the descriptor stays usable.</param>
     /// <returns>The conditions the kernel reported.</returns>
-    public ValueTask<PollEvents> WaitAsync(int fd, PollEvents events, CancellationToken cancellationToken)
+    public ValueTask<PollEvents> WaitAsync(int fd, PollEvents events, CancellationToken cancellationToken) =>
+        WaitAsync(fd, events, continueOnPollerThread: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="WaitAsync(int, PollEvents, CancellationToken)"/>, optionally running the awaiting code on the
+    /// poller's own thread when the event comes: no thread-pool hop (a queued item and a worker wake-up, often two),
+    /// but every other descriptor of this poller waits until that code returns to its next await. Only for code
+    /// that is short and never blocks. A cancelled or forgotten wait still completes on the thread pool, so no
+    /// caller of <c>Cancel</c> or <see cref="Forget"/> runs the waiter's code inside its own call.
+    /// </summary>
+    /// <param name="fd">An open, non-blocking file descriptor.</param>
+    /// <param name="events">The conditions to wait for.</param>
+    /// <param name="continueOnPollerThread">Run the continuation of a readiness event on the poller's thread.</param>
+    /// <param name="cancellationToken">Cancels this wait; the descriptor stays usable.</param>
+    /// <returns>The conditions the kernel reported.</returns>
+    public ValueTask<PollEvents> WaitAsync(int fd, PollEvents events, bool continueOnPollerThread, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (cancellationToken.IsCancellationRequested)
@@ -74,7 +95,7 @@ public sealed unsafe class FdPoller : IDisposable
             return ValueTask.FromCanceled<PollEvents>(cancellationToken);
         }
 
-        var waiter = new Waiter(this, fd);
+        var waiter = new Waiter(this, fd, continueOnPollerThread);
         if (!_waiters.TryAdd(fd, waiter))
         {
             throw new InvalidOperationException($"fd {fd} already has a pending wait");
@@ -124,7 +145,7 @@ public sealed unsafe class FdPoller : IDisposable
         if (_waiters.TryRemove(fd, out var waiter))
         {
             waiter.Registration.Dispose();
-            waiter.Completion.TrySetException(new ObjectDisposedException($"fd {fd}", "the descriptor was closed while a wait was pending"));
+            waiter.Fail(new ObjectDisposedException($"fd {fd}", "the descriptor was closed while a wait was pending"));
         }
     }
 
@@ -184,6 +205,7 @@ public sealed unsafe class FdPoller : IDisposable
     {
         var stride = LibC.EpollIsPacked ? sizeof(LibC.EpollEventPacked) : sizeof(LibC.EpollEventAligned);
         var buffer = stackalloc byte[BatchSize * stride];
+        t_onPollerThread = true;
         try
         {
             while (!_disposed)
@@ -223,9 +245,12 @@ public sealed unsafe class FdPoller : IDisposable
         }
     }
 
-    private sealed class Waiter(FdPoller owner, int fd)
+    private sealed class Waiter(FdPoller owner, int fd, bool continueOnPollerThread)
     {
-        public TaskCompletionSource<PollEvents> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Completed with the events by the poller thread (<see cref="Complete"/>), which then runs the
+        /// continuation itself when <c>continueOnPollerThread</c>.</summary>
+        public TaskCompletionSource<PollEvents> Completion { get; } =
+            new(continueOnPollerThread ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
 
         public CancellationTokenRegistration Registration { get; set; }
 
@@ -235,7 +260,32 @@ public sealed unsafe class FdPoller : IDisposable
             if (owner._waiters.TryRemove(new KeyValuePair<int, Waiter>(fd, this)))
             {
                 owner.Control(LibC.EPOLL_CTL_MOD, fd, LibC.EPOLLONESHOT, (ulong)fd);
+                Fail(new OperationCanceledException(token));
+            }
+        }
+
+        /// <summary>Fails the wait; an inline waiter's continuation goes to the thread pool, not into the caller's stack.</summary>
+        public void Fail(Exception error)
+        {
+            if (!continueOnPollerThread)
+            {
+                Complete(error);
+                return;
+            }
+
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Waiter.Complete(state.Error), (Waiter: this, Error: error), preferLocal: false);
+        }
+
+        /// <summary>Fails the wait: cancelled when <paramref name="error"/> is the cancellation of a token, else faulted.</summary>
+        private void Complete(Exception error)
+        {
+            if (error is OperationCanceledException { CancellationToken: var token } && token.IsCancellationRequested)
+            {
                 Completion.TrySetCanceled(token);
+            }
+            else
+            {
+                Completion.TrySetException(error);
             }
         }
     }

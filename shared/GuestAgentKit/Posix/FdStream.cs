@@ -74,6 +74,14 @@ public sealed class FdStream : Stream
     /// <summary>What the descriptor is, as given when the stream was created.</summary>
     public string Name => _name;
 
+    /// <summary>
+    /// When true, the code awaiting a <see cref="ReadAsync(Memory{byte}, CancellationToken)"/> that had to wait for
+    /// bytes continues on the poller's thread instead of a thread-pool thread (one wake-up per message instead of two
+    /// or three; see <see cref="FdPoller.WaitAsync(int, PollEvents, bool, CancellationToken)"/>). Set it only when
+    /// that code is short and never blocks up to its next await: it holds up every other descriptor of the poller.
+    /// </summary>
+    public bool ReadsContinueOnPoller { get; set; }
+
     /// <inheritdoc />
     public override bool CanRead => _disposed == 0;
 
@@ -105,7 +113,7 @@ public sealed class FdStream : Stream
                 return (int)count;
             }
 
-            await WaitAsync(_readHandle, PollEvents.In, cancellationToken).ConfigureAwait(false);
+            await WaitAsync(_readHandle, PollEvents.In, ReadsContinueOnPoller, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -126,7 +134,7 @@ public sealed class FdStream : Stream
                 continue;
             }
 
-            await WaitAsync(_writeHandle, PollEvents.Out, cancellationToken).ConfigureAwait(false);
+            await WaitAsync(_writeHandle, PollEvents.Out, continueOnPollerThread: false, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -203,7 +211,7 @@ public sealed class FdStream : Stream
         base.Dispose(disposing);
     }
 
-    private async ValueTask WaitAsync(SafeFileHandle handle, PollEvents events, CancellationToken cancellationToken)
+    private async ValueTask WaitAsync(SafeFileHandle handle, PollEvents events, bool continueOnPollerThread, CancellationToken cancellationToken)
     {
         ValueTask<PollEvents> wait;
         var added = false;
@@ -212,7 +220,7 @@ public sealed class FdStream : Stream
         try
         {
             var fd = (int)handle.DangerousGetHandle();
-            wait = _poller.WaitAsync(fd, events, cancellationToken);
+            wait = _poller.WaitAsync(fd, events, continueOnPollerThread, cancellationToken);
             if (Volatile.Read(ref _disposed) != 0)
             {
                 // Dispose ran its Forget before this registration existed: fail the wait ourselves.

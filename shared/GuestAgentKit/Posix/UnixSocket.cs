@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Microsoft.Win32.SafeHandles;
 
 namespace GuestAgentKit.Posix;
 
@@ -38,6 +39,40 @@ public static class UnixSocket
             }
 
             await Task.Delay(BusyRetryDelay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// An <see cref="FdStream"/> over a duplicate of <paramref name="socket"/>'s descriptor, for readers that want
+    /// <see cref="FdStream.ReadsContinueOnPoller"/> (a <see cref="NetworkStream"/> always continues on the thread pool).
+    /// The socket stays the caller's: <c>shutdown</c> on it applies to the stream too; disposing the stream closes
+    /// only the duplicate.
+    /// </summary>
+    /// <param name="socket">A connected stream socket.</param>
+    /// <param name="name">What the socket is (its path), for error messages.</param>
+    /// <returns>The stream, owning the duplicate.</returns>
+    /// <exception cref="PosixException">The descriptor could not be duplicated.</exception>
+    public static FdStream OpenStream(Socket socket, string name)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        var added = false;
+        socket.SafeHandle.DangerousAddRef(ref added);
+        try
+        {
+            var duplicate = LibC.Fcntl((int)socket.SafeHandle.DangerousGetHandle(), LibC.F_DUPFD_CLOEXEC, 0);
+            if (duplicate < 0)
+            {
+                throw PosixException.FromErrno($"fcntl(F_DUPFD_CLOEXEC, {name})");
+            }
+
+            return new FdStream(new SafeFileHandle(duplicate, ownsHandle: true), name);
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
         }
     }
 }

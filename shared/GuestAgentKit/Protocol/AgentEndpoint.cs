@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using GuestAgentKit.Channels;
+using GuestAgentKit.Posix;
 using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
 
@@ -54,7 +55,10 @@ public sealed class AgentEndpoint
     /// <summary>Every JSON-RPC method served, as listed in the welcome.</summary>
     public IReadOnlyList<string> Methods => [.. _targets.SelectMany(t => t.Methods)];
 
-    /// <summary>Raised (synchronously, on the loop) for handshakes, rejects, session ends and bad lines.</summary>
+    /// <summary>
+    /// Raised (synchronously, on the loop) for handshakes, rejects, session ends and bad lines. On an
+    /// <see cref="FdStream"/> the loop runs on the poller's thread: handlers must not block.
+    /// </summary>
     public event EventHandler<AgentSessionEventArgs>? SessionEvent;
 
     /// <summary>
@@ -134,12 +138,20 @@ public sealed class AgentEndpoint
         Handshake.EncodeWelcome(new string('0', Limits.HandshakeNonceMaxChars), int.MaxValue, Identity, Methods).Length - 2;
 
     /// <summary>Runs sessions on <paramref name="stream"/> until it ends (EOF or a stream error = hangup) or cancellation.</summary>
-    /// <param name="stream">The channel, e.g. the raw /dev/hvcN tty.</param>
+    /// <param name="stream">The channel, e.g. the raw /dev/hvcN tty. An <see cref="FdStream"/> is switched to <see cref="FdStream.ReadsContinueOnPoller"/>.</param>
     /// <param name="cancellationToken">Stops the loop.</param>
     /// <returns>A task that completes when the stream ended; reopen the device and call again after a hangup.</returns>
     public async Task RunAsync(Stream stream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        if (stream is FdStream descriptor)
+        {
+            // Our read side only frames lines, answers hellos, raises SessionEvent and hands requests to
+            // StreamJsonRpc, which runs the methods on the session's DispatchThread: short and non-blocking,
+            // so it may continue on the poller's thread (one thread-pool hop less per request).
+            descriptor.ReadsContinueOnPoller = true;
+        }
+
         var reader = new ChannelFrameReader(stream);
         using var writer = new ChannelLineWriter(stream);
         var haveMarker = false;
@@ -199,6 +211,9 @@ public sealed class AgentEndpoint
         finally
         {
             EndStarting(null);
+
+            // The loop may have ended on the poller's thread (see above): the caller's code must not run there.
+            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
     }
 
@@ -266,6 +281,10 @@ public sealed class AgentEndpoint
         };
         Exception? fault = null;
         using var rpc = new ChannelJsonRpc(handler);
+
+        // Declared after rpc, so disposed first: by then rpc.Completion has waited for every dispatched method.
+        using var dispatch = new DispatchThread("gak-rpc-dispatch");
+        rpc.SynchronizationContext = dispatch;
         rpc.CancelLocallyInvokedMethodsWhenConnectionIsClosed = true;
         foreach (var target in _targets)
         {

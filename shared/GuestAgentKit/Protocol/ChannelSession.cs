@@ -1,5 +1,6 @@
 using System.Text;
 using GuestAgentKit.Channels;
+using GuestAgentKit.Posix;
 using StreamJsonRpc;
 
 namespace GuestAgentKit.Protocol;
@@ -20,6 +21,7 @@ public sealed class ChannelSession : IAsyncDisposable
     private readonly ChannelLineWriter _writer;
     private readonly ChannelJsonRpc _rpc;
     private readonly ITimer? _keepalive;
+    private Task? _completion;
     private long _lastActivity;
     private Exception? _abortReason;
     private int _disposed;
@@ -55,7 +57,7 @@ public sealed class ChannelSession : IAsyncDisposable
     public AgentWelcome Welcome { get; }
 
     /// <summary>Completes when the session has ended (agent hangup, fatal protocol error, keepalive failure or disposal).</summary>
-    public Task Completion => _rpc.Completion;
+    public Task Completion => _completion ??= LeavePollerAsync(_rpc.Completion);
 
     /// <summary>Why the session ended, when it ended because of an error; null otherwise.</summary>
     public Exception? CloseReason => Volatile.Read(ref _abortReason);
@@ -213,6 +215,29 @@ public sealed class ChannelSession : IAsyncDisposable
     public async Task<T> InvokeAsync<T>(string method, object? arguments, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(method);
+        var call = CallAsync<T>(method, arguments, cancellationToken);
+        await LeavePollerAsync(call).ConfigureAwait(false);
+        return await call.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Awaits <paramref name="task"/> (rethrowing its failure) so that the caller's continuation never runs on a poller
+    /// thread: on an <see cref="FdStream"/> with <see cref="FdStream.ReadsContinueOnPoller"/> the read loop runs there,
+    /// and StreamJsonRpc fails pending calls and completes the session from the read loop when the stream ends.
+    /// </summary>
+    private static async Task LeavePollerAsync(Task task)
+    {
+        await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (FdPoller.OnPollerThread)
+        {
+            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        }
+
+        await task.ConfigureAwait(false);
+    }
+
+    private async Task<T> CallAsync<T>(string method, object? arguments, CancellationToken cancellationToken)
+    {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         using var timeout = new CancellationTokenSource(_options.CallTimeout, _options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);

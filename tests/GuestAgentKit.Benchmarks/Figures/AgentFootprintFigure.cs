@@ -37,7 +37,7 @@ internal sealed class AgentFootprintFigure(AgentMeasurement measurement) : Figur
                 new Baseline("qemu-ga idle RSS", r.QemuGaIdleKiB / 1024.0, "MiB"),
                 new Baseline("qemu-ga CPU per ping", r.QemuGaCpuPerPing, "us"),
             ],
-            Note = string.Create(CultureInfo.InvariantCulture, $"one agent start; CPU per ping over {r.Pings} pings; first boot end to end not measured"),
+            Note = string.Create(CultureInfo.InvariantCulture, $"one agent start; CPU per ping over {r.Pings} pings after B2's warm-up; first boot end to end not measured"),
         };
     }
 }

@@ -60,6 +60,22 @@ public sealed class AgentClientTests
     }
 
     [Fact]
+    public async Task InvokeAsync_AgentGoneDuringCall_CallerAndCompletionContinueOffThePollerThread()
+    {
+        var server = AgentSocketServer.Start();
+        await using var client = await AgentClient.ConnectAsync(server.SocketPath, WellKnownChannels.Agent.Name, null, Ct).WaitAsync(Timeout, Ct);
+        var call = ThreadAfterAsync(client.InvokeAsync<int>("test.hang", null, Ct));
+        var completion = ThreadAfterAsync(client.Session.Completion);
+        Assert.Equal("pong", await client.PingAsync(Ct).WaitAsync(Timeout, Ct)); // answered after test.hang started
+
+        // Closes the agent's end: the client's read loop, on the poller thread, sees end of stream and fails the call.
+        await server.DisposeAsync();
+
+        Assert.NotEqual("gak-fd-poller", await call.WaitAsync(Timeout, Ct));
+        Assert.NotEqual("gak-fd-poller", await completion.WaitAsync(Timeout, Ct));
+    }
+
+    [Fact]
     public async Task InvokeJsonAsync_ArrayParameters_Refused()
     {
         await using var server = AgentSocketServer.Start();
@@ -145,5 +161,12 @@ public sealed class AgentClientTests
         Assert.StartsWith("no channel named 'org.example.none.1' on domain 7", missing.Message, StringComparison.Ordinal);
         Assert.Contains("connected to pty, not a socket", pty.Message, StringComparison.Ordinal);
         Assert.StartsWith("no domain named 'db9'", noDomain.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The name of the thread the code awaiting <paramref name="task"/> continues on.</summary>
+    private static async Task<string?> ThreadAfterAsync(Task task)
+    {
+        await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return Thread.CurrentThread.Name;
     }
 }

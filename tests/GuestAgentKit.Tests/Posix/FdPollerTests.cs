@@ -83,6 +83,47 @@ public sealed class FdPollerTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WaitAsync_ContinueOnPollerThread_DecidesWhichThreadRunsTheContinuation(bool continueOnPollerThread)
+    {
+        var wait = _poller.WaitAsync(ReadFd, PollEvents.In, continueOnPollerThread, TestContext.Current.CancellationToken);
+        var continued = ThreadAfterAsync(wait);
+
+        _writer.WriteByte(1);
+
+        Assert.Equal(continueOnPollerThread, await continued.WaitAsync(Timeout, TestContext.Current.CancellationToken) == "test-poller");
+    }
+
+    [Fact]
+    public async Task WaitAsync_ContinueOnPollerThreadCancelled_ContinuationDoesNotRunInsideCancel()
+    {
+        using var cts = new CancellationTokenSource();
+        var wait = _poller.WaitAsync(ReadFd, PollEvents.In, continueOnPollerThread: true, cts.Token);
+        var cancelling = -1;
+        var ranInsideCancel = RunsInsideAsync(wait, () => Volatile.Read(ref cancelling));
+
+        Volatile.Write(ref cancelling, Environment.CurrentManagedThreadId);
+        cts.Cancel();
+        Volatile.Write(ref cancelling, -1);
+
+        Assert.False(await ranInsideCancel.WaitAsync(Timeout, TestContext.Current.CancellationToken));
+    }
+
+    private static async Task<string?> ThreadAfterAsync(ValueTask<PollEvents> wait)
+    {
+        await wait.ConfigureAwait(false);
+        return Thread.CurrentThread.Name;
+    }
+
+    /// <summary>Whether the continuation of the failed wait ran on the thread <paramref name="busyThread"/> names at that moment.</summary>
+    private static async Task<bool> RunsInsideAsync(ValueTask<PollEvents> wait, Func<int> busyThread)
+    {
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await wait.ConfigureAwait(false)).ConfigureAwait(false);
+        return busyThread() == Environment.CurrentManagedThreadId;
+    }
+
     public void Dispose()
     {
         _poller.Dispose();
