@@ -8,16 +8,19 @@ namespace GuestAgentKit.XenStore;
 /// client's CPU). A stream that takes one message per write (the xenbus device) gets one write per message.</summary>
 internal sealed class XsOutbox : IThreadPoolWorkItem
 {
+    // One maximal message; the buffers grow while requests queue up faster than they are written.
+    private const int InitialCapacity = XsHeader.Size + Limits.XenStorePayloadMax;
+
     // What a drain keeps between batches; a burst that queued more is not held on to afterwards.
-    private const int RetainedCapacity = 16 * 1024;
+    private const int RetainedCapacity = 64 * 1024;
 
     private readonly Stream _stream;
     private readonly bool _oneMessagePerWrite;
     private readonly Action<Exception> _onFailure;
     private readonly Lock _gate = new();
-    private byte[] _queued = new byte[RetainedCapacity];
+    private byte[] _queued = new byte[InitialCapacity];
     private int _queuedLength;
-    private byte[]? _spare = new byte[RetainedCapacity];
+    private byte[]? _spare;
     private bool _draining;
     private bool _failed;
 
@@ -104,7 +107,7 @@ internal sealed class XsOutbox : IThreadPoolWorkItem
             }
 
             var batch = new ArraySegment<byte>(_queued, 0, _queuedLength);
-            _queued = _spare ?? new byte[RetainedCapacity];
+            _queued = _spare ?? new byte[InitialCapacity];
             _spare = null;
             _queuedLength = 0;
             return batch;
