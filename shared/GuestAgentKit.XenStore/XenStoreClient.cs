@@ -250,7 +250,9 @@ public sealed partial class XenStoreClient : XenStoreOperations, IAsyncDisposabl
 
     private XsConnection Attach(Stream stream)
     {
-        var connection = new XsConnection(stream, OnWatchEvent);
+        // A file is the xenbus device (what OpenAsync falls back to): Linux's driver takes each write as one
+        // whole message and drops what follows it. Sockets and rings are byte streams: requests go out together.
+        var connection = new XsConnection(stream, oneMessagePerWrite: stream is FileStream, OnWatchEvent);
         _ = connection.Closed.ContinueWith(
             closed => OnClosed(closed.Result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         return connection;

@@ -52,7 +52,7 @@ public abstract class XenStoreOperations
     {
         XsPath.Validate(path);
         var payload = XsPayload.PathAndValue(path, value.Span);
-        XsPayload.EnsureFits(payload.Length, $"write of {path}");
+        XsPayload.EnsureFits(payload.Length, XsMessageType.Write, path);
         return SendAsync(XsMessageType.Write, payload, path, null, cancellationToken);
     }
 
@@ -139,7 +139,7 @@ public abstract class XenStoreOperations
         }
 
         var payload = XsPayload.Strings(parts);
-        XsPayload.EnsureFits(payload.Length, $"set-perms of {path}");
+        XsPayload.EnsureFits(payload.Length, XsMessageType.SetPerms, path);
         return SendAsync(XsMessageType.SetPerms, payload, path, null, cancellationToken);
     }
 

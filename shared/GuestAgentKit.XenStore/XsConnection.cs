@@ -3,23 +3,27 @@ using GuestAgentKit.XenStore.Wire;
 
 namespace GuestAgentKit.XenStore;
 
-/// <summary>One xenstore connection: a reader loop demultiplexing replies by req_id and watch events,
-/// and serialized writers that send each message in one write (what a xenbus device requires).</summary>
+/// <summary>One xenstore connection: a reader loop demultiplexing replies by req_id and watch events, and an
+/// <see cref="XsOutbox"/> that writes queued requests together (one message per write to a xenbus device).</summary>
 internal sealed class XsConnection : IAsyncDisposable
 {
     private readonly Stream _stream;
     private readonly Action<XsMessage> _onWatchEvent;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<XsMessage>> _pending = new();
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly XsOutbox _outbox;
     private readonly TaskCompletionSource<Exception> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _readLoop;
     private XenStoreConnectionClosedException? _closeReason;
     private int _nextRequestId;
 
-    public XsConnection(Stream stream, Action<XsMessage> onWatchEvent)
+    /// <param name="stream">The duplex stream; the connection owns it.</param>
+    /// <param name="oneMessagePerWrite">True for a device that parses each write as one whole message.</param>
+    /// <param name="onWatchEvent">Called on the reader loop for every watch event.</param>
+    public XsConnection(Stream stream, bool oneMessagePerWrite, Action<XsMessage> onWatchEvent)
     {
         _stream = stream;
         _onWatchEvent = onWatchEvent;
+        _outbox = new XsOutbox(stream, oneMessagePerWrite, Close);
         _readLoop = Task.Run(ReadLoopAsync);
     }
 
@@ -28,7 +32,7 @@ internal sealed class XsConnection : IAsyncDisposable
 
     public async Task<XsMessage> RequestAsync(XsMessageType type, uint transactionId, byte[] payload, CancellationToken cancellationToken)
     {
-        XsPayload.EnsureFits(payload.Length, type.ToString());
+        XsPayload.EnsureFits(payload.Length, type);
         ThrowIfClosed();
         var requestId = (uint)Interlocked.Increment(ref _nextRequestId);
         var reply = new TaskCompletionSource<XsMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,28 +45,13 @@ internal sealed class XsConnection : IAsyncDisposable
 
         try
         {
-            var bytes = new XsMessage(type, requestId, transactionId, payload).Encode();
-            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                // Never cancel mid-message: a torn message would desynchronize the stream for everyone.
-                await _stream.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
-                await _stream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException or NotSupportedException)
-            {
-                Close(ex);
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
-
+            _outbox.Enqueue(new XsHeader(type, requestId, transactionId, (uint)payload.Length), payload);
             return await reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            // Cancelled or done: a late reply for this id is dropped by the reader.
+            // Cancelled or done: a late reply for this id is dropped by the reader. A cancelled request may
+            // still be sent: it was queued at once, and a message is never withdrawn half-way.
             _pending.TryRemove(requestId, out _);
         }
     }
@@ -150,6 +139,5 @@ internal sealed class XsConnection : IAsyncDisposable
     {
         Close(new XenStoreConnectionClosedException("The xenstore client was disposed."));
         await _readLoop.ConfigureAwait(false);
-        _writeLock.Dispose();
     }
 }

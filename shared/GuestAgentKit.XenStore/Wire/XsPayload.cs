@@ -59,12 +59,15 @@ public static class XsPayload
 
     /// <summary>Checks, before sending, that a payload fits in one message.</summary>
     /// <param name="length">Payload length in bytes.</param>
-    /// <param name="what">What the payload carries, for the message.</param>
+    /// <param name="type">The request the payload is for, for the message.</param>
+    /// <param name="subject">The path it concerns, if any, for the message.</param>
     /// <exception cref="ArgumentException">The payload exceeds <see cref="Limits.XenStorePayloadMax"/>.</exception>
-    public static void EnsureFits(int length, string what)
+    public static void EnsureFits(int length, XsMessageType type, string? subject = null)
     {
+        // The message is built only on failure: this runs for every request.
         if (length > Limits.XenStorePayloadMax)
         {
+            var what = subject is null ? type.ToString() : $"{type} of {subject}";
             throw new ArgumentException(
                 $"xenstore {what} needs a {length}-byte payload; XENSTORE_PAYLOAD_MAX is {Limits.XenStorePayloadMax}.");
         }
