@@ -137,7 +137,7 @@ public sealed partial class EmbeddedXenStored
     {
         if (transaction is not null)
         {
-            transaction.QueuedFires.Add((path, subtree, oldPermissions ?? transaction.Tree.Get(path)?.Permissions));
+            transaction.QueueFire(path, subtree, oldPermissions ?? transaction.Tree.Get(path)?.Permissions);
             return;
         }
 

@@ -233,6 +233,32 @@ public sealed class EmbeddedXenStoredTests
     }
 
     [Fact]
+    public async Task Transaction_NodeWrittenTwiceAndPermissionsSet_FiresOnceAtCommit()
+    {
+        await using var harness = await XenStoreHarness.StartAsync();
+        var dom0 = await harness.ConnectDom0Async();
+        await using var watch = await dom0.WatchAsync("/tw", "t", Ct).WaitAsync(Timeout, Ct);
+        await using var events = watch.GetAsyncEnumerator(Ct);
+        Assert.Equal("/tw", (await NextAsync(events)).Path);
+
+        await using (var tx = await dom0.StartTransactionAsync(Ct).WaitAsync(Timeout, Ct))
+        {
+            await tx.WriteAsync("/tw/a", "1", Ct).WaitAsync(Timeout, Ct);
+            await tx.WriteAsync("/tw/b", "1", Ct).WaitAsync(Timeout, Ct);
+            await tx.WriteAsync("/tw/a", "2", Ct).WaitAsync(Timeout, Ct);
+            await tx.SetPermissionsAsync("/tw/a", [new XsPermission(XsAccess.None, DomainId.Dom0)], Ct).WaitAsync(Timeout, Ct);
+            Assert.True(await tx.CommitAsync(Ct).WaitAsync(Timeout, Ct));
+        }
+
+        await dom0.WriteAsync("/tw/sync", "1", Ct).WaitAsync(Timeout, Ct);
+
+        // As C xenstored: one event per node the transaction changed, in the order first changed.
+        Assert.Equal("/tw/a", (await NextAsync(events)).Path);
+        Assert.Equal("/tw/b", (await NextAsync(events)).Path);
+        Assert.Equal("/tw/sync", (await NextAsync(events)).Path);
+    }
+
+    [Fact]
     public async Task Quotas_Domain_Enospc()
     {
         await using var harness = await XenStoreHarness.StartAsync();
