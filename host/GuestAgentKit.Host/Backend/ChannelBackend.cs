@@ -220,40 +220,19 @@ public sealed partial class ChannelBackend : IAsyncDisposable
             }
         }
 
-        foreach (var key in keys)
+        // Channels are independent: step several at once, so a thousand appearing together do not wait out each
+        // other's xenstore round trips one by one.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Limits.BackendStepsInFlight, CancellationToken = ct };
+        await Parallel.ForEachAsync(keys, parallel, async (key, token) =>
         {
-            ChannelState? channel;
-            lock (_channels)
+            if (await ReconcileAsync(key, listed: present is not null, released, token).ConfigureAwait(false) is { } removed)
             {
-                _channels.TryGetValue(key, out channel);
-            }
-
-            try
-            {
-                var backendPath = ChannelPaths.Backend(_platform.Self, key.Domain, key.Devid);
-                if (present is null && await _xs.ReadAsync(backendPath, ct).ConfigureAwait(false) is null)
+                lock (gone)
                 {
-                    if (channel is not null)
-                    {
-                        gone.Add(channel); // its backend directory was removed (hot-unplug)
-                    }
-
-                    continue;
+                    gone.Add(removed);
                 }
-
-                channel ??= await DiscoverAsync(key, ct).ConfigureAwait(false);
-                if (channel is null)
-                {
-                    continue; // not ours
-                }
-
-                await StepAsync(channel, released, ct).ConfigureAwait(false);
             }
-            catch (XenStoreException e)
-            {
-                Log.StepFailed(_logger, key, e.Message);
-            }
-        }
+        }).ConfigureAwait(false);
 
         lock (_channels)
         {
@@ -272,6 +251,37 @@ public sealed partial class ChannelBackend : IAsyncDisposable
                 await w.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Looks at one channel: discovers it if new, else steps it; returns it when its backend directory is gone.</summary>
+    private async Task<ChannelState?> ReconcileAsync(ChannelKey key, bool listed, bool released, CancellationToken ct)
+    {
+        ChannelState? channel;
+        lock (_channels)
+        {
+            _channels.TryGetValue(key, out channel);
+        }
+
+        try
+        {
+            var backendPath = ChannelPaths.Backend(_platform.Self, key.Domain, key.Devid);
+            if (!listed && await _xs.ReadAsync(backendPath, ct).ConfigureAwait(false) is null)
+            {
+                return channel; // its backend directory was removed (hot-unplug)
+            }
+
+            channel ??= await DiscoverAsync(key, ct).ConfigureAwait(false);
+            if (channel is not null)
+            {
+                await StepAsync(channel, released, ct).ConfigureAwait(false);
+            }
+        }
+        catch (XenStoreException e)
+        {
+            Log.StepFailed(_logger, key, e.Message);
+        }
+
+        return null;
     }
 
     /// <summary>Every device directory under the backend root.</summary>
@@ -319,8 +329,8 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
     private async Task StepAsync(ChannelState channel, bool released, CancellationToken ct)
     {
-        if (channel.Phase != ChannelPhase.New
-            && ChannelProvisioner.ParseState(await _xs.ReadAsync(channel.BackendPath + "/state", ct).ConfigureAwait(false)) == XenbusState.Initialising)
+        var states = await ReadAllAsync([channel.BackendPath + "/state", channel.FrontendPath + "/state"], ct).ConfigureAwait(false);
+        if (channel.Phase != ChannelPhase.New && ChannelProvisioner.ParseState(states[0]) == XenbusState.Initialising)
         {
             // Only the toolstack writes Initialising there (a fresh device); this backend never does. So the device
             // was removed and provisioned again under the same devid between two of our passes, and what we hold
@@ -330,7 +340,7 @@ public sealed partial class ChannelBackend : IAsyncDisposable
             channel.Phase = ChannelPhase.New;
         }
 
-        var frontState = ChannelProvisioner.ParseState(await _xs.ReadAsync(channel.FrontendPath + "/state", ct).ConfigureAwait(false));
+        var frontState = ChannelProvisioner.ParseState(states[1]);
         switch (channel.Phase)
         {
             case ChannelPhase.Connected:
@@ -375,8 +385,10 @@ public sealed partial class ChannelBackend : IAsyncDisposable
     private async Task ConnectAsync(ChannelState channel, CancellationToken ct)
     {
         var key = channel.Key;
-        var ringRefText = await _xs.ReadAsync(channel.FrontendPath + "/ring-ref", ct).ConfigureAwait(false);
-        var portText = await _xs.ReadAsync(channel.FrontendPath + "/port", ct).ConfigureAwait(false);
+        var nodes = await ReadAllAsync(
+            [channel.FrontendPath + "/ring-ref", channel.FrontendPath + "/port", channel.BackendPath + "/connection", channel.BackendPath + "/path"],
+            ct).ConfigureAwait(false);
+        var (ringRefText, portText, connection, path) = (nodes[0], nodes[1], nodes[2], nodes[3]);
         if (!TryParseUInt(ringRefText, out var ringRef) || !TryParseUInt(portText, out var port) || port == 0)
         {
             Log.BadFrontend(_logger, key, Quote(ringRefText), Quote(portText));
@@ -384,8 +396,6 @@ public sealed partial class ChannelBackend : IAsyncDisposable
             return;
         }
 
-        var connection = await _xs.ReadAsync(channel.BackendPath + "/connection", ct).ConfigureAwait(false);
-        var path = await _xs.ReadAsync(channel.BackendPath + "/path", ct).ConfigureAwait(false);
         SafeUnixSocket? listener = null;
         Pty? pty = null;
         try
@@ -466,6 +476,10 @@ public sealed partial class ChannelBackend : IAsyncDisposable
             },
             cancellationToken: ct).ConfigureAwait(false);
     }
+
+    /// <summary>Reads several nodes with their requests in flight together: one round trip's wait, not one each.</summary>
+    private async Task<string?[]> ReadAllAsync(string[] paths, CancellationToken ct) =>
+        await Task.WhenAll(paths.Select(path => _xs.ReadAsync(path, ct))).ConfigureAwait(false);
 
     private static bool TryParseUInt(string? text, out uint value)
     {

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using GuestAgentKit.Host.Backend;
 using GuestAgentKit.Host.Provisioning;
+using GuestAgentKit.Xen;
 using GuestAgentKit.Xen.Rings;
 
 namespace GuestAgentKit.Tests.Host;
@@ -189,6 +190,29 @@ public sealed class ChannelBackendTests
         await new ChannelProvisioner(h.Xs).RemoveAsync(domain, "org.example.hot.1", Ct).WaitAsync(Timeout, Ct);
 
         await h.WaitUntilAsync(() => h.Backend.Connected.Count == 0 && !File.Exists(socketPath), "the channel is closed and its socket removed");
+    }
+
+    [Fact]
+    public async Task Backend_MoreChannelsAtOnceThanStepsInFlight_EachConnectsToItsOwnSocket()
+    {
+        await using var h = await BackendHarness.StartAsync();
+        var count = (2 * Limits.BackendStepsInFlight) + 1;
+        var domains = new List<DomainId>();
+        for (var i = 0; i < count; i++)
+        {
+            domains.Add(await h.CreateDomainAsync((ushort)(20 + i)));
+        }
+
+        var channels = await Task.WhenAll(domains.Select(d => h.AddSocketChannelAsync(d, "org.example.many.1")));
+        var frontends = await Task.WhenAll(channels.Select(c => h.ConnectFrontendAsync(c.Info)));
+        await Task.WhenAll(channels.Select(c => h.WaitForValueAsync(c.Info.BackendPath + "/state", "4")));
+
+        Assert.Equal(count, h.Backend.Connected.Count);
+        for (var i = 0; i < count; i++)
+        {
+            using var client = await BackendHarness.ConnectClientAsync(channels[i].Socket);
+            await RoundTripAsync(frontends[i], client, $"channel of {domains[i]}");
+        }
     }
 
     [Fact]
