@@ -153,17 +153,21 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         }
     }
 
-    /// <summary>A change under the backend root: a node of one device names that device; anything higher
-    /// (a domain's directory, the root) may add or remove devices.</summary>
+    /// <summary>A change under the backend root: a node of one device names that device; a domain's directory may
+    /// add or remove that domain's devices; anything else (the root) may add or remove any.</summary>
     private void BackendEvent(string path, bool first)
     {
-        if (!first && TryParseDevicePath(path, out var key))
+        if (first || !TryParseBackendPath(path, out var domain, out var key))
         {
-            _work.Channel(key);
+            _work.Rescan();
+        }
+        else if (key is { } device)
+        {
+            _work.Channel(device);
         }
         else
         {
-            _work.Rescan();
+            _work.Domain(domain);
         }
     }
 
@@ -176,16 +180,28 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         }
     }
 
-    private bool TryParseDevicePath(string path, out ChannelKey key)
+    /// <summary>Parses <c>Root/&lt;domain&gt;</c> (no key) or <c>Root/&lt;domain&gt;/&lt;devid&gt;[/...]</c>.</summary>
+    private bool TryParseBackendPath(string path, out DomainId domain, out ChannelKey? key)
     {
-        key = default;
+        domain = default;
+        key = null;
         if (!path.StartsWith(Root + "/", StringComparison.Ordinal))
         {
             return false;
         }
 
         var parts = path[(Root.Length + 1)..].Split('/', 3);
-        if (parts.Length < 2 || !DomainId.TryParse(parts[0], out var domain) || !ChannelPaths.TryParseDevid(parts[1], out var devid))
+        if (!DomainId.TryParse(parts[0], out domain))
+        {
+            return false;
+        }
+
+        if (parts.Length == 1)
+        {
+            return true;
+        }
+
+        if (!ChannelPaths.TryParseDevid(parts[1], out var devid))
         {
             return false;
         }
@@ -196,16 +212,18 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
     private async Task ReconcileAsync(CancellationToken ct)
     {
-        var (rescan, released, keys) = _work.Take();
-        var present = rescan ? await ListDevicesAsync(ct).ConfigureAwait(false) : null;
+        var (rescan, domains, released, keys) = _work.Take();
+        // The devices of every domain (a rescan) or of the domains whose backend directory changed.
+        var present = rescan || domains.Count > 0 ? await ListDevicesAsync(rescan ? null : domains, ct).ConfigureAwait(false) : null;
+        bool Listed(ChannelKey key) => rescan || domains.Contains(key.Domain);
         List<ChannelState> gone = [];
         lock (_channels)
         {
             if (present is not null)
             {
-                // Devices not seen before are looked at; the ones listed no more are gone; the others wait
-                // for their own events.
-                gone.AddRange(_channels.Values.Where(c => !present.Contains(c.Key)));
+                // Devices not seen before are looked at; the listed ones that are there no more are gone; the others
+                // wait for their own events.
+                gone.AddRange(_channels.Values.Where(c => Listed(c.Key) && !present.Contains(c.Key)));
                 keys.UnionWith(present.Where(k => !_channels.ContainsKey(k)));
             }
 
@@ -216,7 +234,7 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
             if (present is not null)
             {
-                keys.IntersectWith(present);
+                keys.RemoveWhere(k => Listed(k) && !present.Contains(k));
             }
         }
 
@@ -225,7 +243,7 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Limits.BackendStepsInFlight, CancellationToken = ct };
         await Parallel.ForEachAsync(keys, parallel, async (key, token) =>
         {
-            if (await ReconcileAsync(key, listed: present is not null, released, token).ConfigureAwait(false) is { } removed)
+            if (await ReconcileAsync(key, Listed(key), released, token).ConfigureAwait(false) is { } removed)
             {
                 lock (gone)
                 {
@@ -284,18 +302,25 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Every device directory under the backend root.</summary>
-    private async Task<HashSet<ChannelKey>> ListDevicesAsync(CancellationToken ct)
+    /// <summary>The device directories under the backend root, of every domain or of <paramref name="only"/> these.</summary>
+    private async Task<HashSet<ChannelKey>> ListDevicesAsync(IReadOnlyCollection<DomainId>? only, CancellationToken ct)
     {
-        var present = new HashSet<ChannelKey>();
-        foreach (var domText in await _xs.DirectoryAsync(Root, ct).ConfigureAwait(false))
+        var domains = only?.ToList() ?? [];
+        if (only is null)
         {
-            if (!DomainId.TryParse(domText, out var domain))
+            foreach (var domText in await _xs.DirectoryAsync(Root, ct).ConfigureAwait(false))
             {
-                continue;
+                if (DomainId.TryParse(domText, out var domain))
+                {
+                    domains.Add(domain);
+                }
             }
+        }
 
-            foreach (var devText in await _xs.DirectoryAsync(Root + "/" + domText, ct).ConfigureAwait(false))
+        var present = new HashSet<ChannelKey>();
+        foreach (var domain in domains)
+        {
+            foreach (var devText in await _xs.DirectoryAsync(Root + "/" + domain, ct).ConfigureAwait(false))
             {
                 if (ChannelPaths.TryParseDevid(devText, out var devid))
                 {

@@ -216,6 +216,27 @@ public sealed class ChannelBackendTests
     }
 
     [Fact]
+    public async Task Backend_DomainsBackendDirectoryRemoved_ClosesThatDomainsChannelOnly()
+    {
+        await using var h = await BackendHarness.StartAsync();
+        var gone = await h.CreateDomainAsync(7);
+        var stays = await h.CreateDomainAsync(8);
+        var (goneInfo, goneSocket) = await h.AddSocketChannelAsync(gone, "org.example.dir.1");
+        var (staysInfo, staysSocket) = await h.AddSocketChannelAsync(stays, "org.example.dir.1");
+        await h.ConnectFrontendAsync(goneInfo);
+        var staysFrontend = await h.ConnectFrontendAsync(staysInfo);
+        await h.WaitForValueAsync(goneInfo.BackendPath + "/state", "4");
+        await h.WaitForValueAsync(staysInfo.BackendPath + "/state", "4");
+
+        // What a toolstack does after destroying a domain: the event names the domain's directory, not a device.
+        await h.Xs.RemoveAsync(ChannelPaths.BackendRoot(DomainId.Dom0) + "/" + gone, Ct).WaitAsync(Timeout, Ct);
+
+        await h.WaitUntilAsync(() => h.Backend.Connected.Count == 1 && !File.Exists(goneSocket), "the removed domain's channel is closed");
+        Assert.Equal([new ChannelKey(stays, staysInfo.Devid)], h.Backend.Connected);
+        await AssertEchoAsync(staysFrontend, staysSocket);
+    }
+
+    [Fact]
     public async Task Backend_FrontendCloses_BackendClosesAndReconnectsWhenReinitialised()
     {
         await using var h = await BackendHarness.StartAsync();
