@@ -33,6 +33,11 @@ public static partial class Limits
     /// instead of failing with EAGAIN (what a non-blocking Unix-socket connect returns on a full backlog).</summary>
     public const int BackendListenBacklog = BackendDepartedClients;
 
+    /// <summary>Channels the backend steps at once in one pass over what changed (each step is a few xenstore round
+    /// trips: reading the nodes, writing <c>state</c>). One at a time, a thousand channels appearing together waited
+    /// out each other's round trips; more at once only deepens xenstored's queue.</summary>
+    public const int BackendStepsInFlight = 16;
+
     /// <summary>The longest refusal line written to a second client before it is closed.</summary>
     public const int BackendRefusalMaxBytes = 256;
 }

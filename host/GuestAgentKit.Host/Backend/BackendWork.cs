@@ -1,10 +1,13 @@
+using GuestAgentKit.Xen;
+
 namespace GuestAgentKit.Host.Backend;
 
 /// <summary>
 /// What the backend's next pass must look at, collected from watch events: the channels whose nodes changed,
-/// whether the list of devices itself may have changed (a rescan), and whether a domain died. A pass then costs
-/// xenstore requests for what changed, not for every channel: stepping all N channels on each of the N
-/// channels' events made connecting N channels O(N^2) requests and kept the daemon busy long after.
+/// the domains whose list of devices may have changed, whether every domain's may have (a rescan), and whether a
+/// domain died. A pass then costs xenstore requests for what changed, not for every channel: stepping all N
+/// channels on each of the N channels' events made connecting N channels O(N^2) requests and kept the daemon busy
+/// long after; listing every domain's devices whenever one domain got its backend directory did the same.
 /// Take <see cref="Next"/> BEFORE <see cref="Take"/>, so work marked in between is not lost.
 /// </summary>
 internal sealed class BackendWork
@@ -12,6 +15,7 @@ internal sealed class BackendWork
     private readonly Lock _gate = new();
     private readonly WakeSignal _signal = new();
     private HashSet<ChannelKey> _channels = [];
+    private HashSet<DomainId> _domains = [];
     private bool _rescan = true; // the first pass lists everything
     private bool _released;
 
@@ -24,6 +28,17 @@ internal sealed class BackendWork
         lock (_gate)
         {
             _rescan = true;
+        }
+
+        _signal.Set();
+    }
+
+    /// <summary>The backend directory of <paramref name="domain"/> changed: list its devices on the next pass.</summary>
+    public void Domain(DomainId domain)
+    {
+        lock (_gate)
+        {
+            _domains.Add(domain);
         }
 
         _signal.Set();
@@ -52,12 +67,13 @@ internal sealed class BackendWork
     }
 
     /// <summary>Takes the marked work, leaving none.</summary>
-    public (bool Rescan, bool Released, HashSet<ChannelKey> Channels) Take()
+    public (bool Rescan, HashSet<DomainId> Domains, bool Released, HashSet<ChannelKey> Channels) Take()
     {
         lock (_gate)
         {
-            var taken = (_rescan, _released, _channels);
+            var taken = (_rescan, _domains, _released, _channels);
             _rescan = false;
+            _domains = [];
             _released = false;
             _channels = [];
             return taken;

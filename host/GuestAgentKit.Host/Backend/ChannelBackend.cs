@@ -153,17 +153,21 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         }
     }
 
-    /// <summary>A change under the backend root: a node of one device names that device; anything higher
-    /// (a domain's directory, the root) may add or remove devices.</summary>
+    /// <summary>A change under the backend root: a node of one device names that device; a domain's directory may
+    /// add or remove that domain's devices; anything else (the root) may add or remove any.</summary>
     private void BackendEvent(string path, bool first)
     {
-        if (!first && TryParseDevicePath(path, out var key))
+        if (first || !TryParseBackendPath(path, out var domain, out var key))
         {
-            _work.Channel(key);
+            _work.Rescan();
+        }
+        else if (key is { } device)
+        {
+            _work.Channel(device);
         }
         else
         {
-            _work.Rescan();
+            _work.Domain(domain);
         }
     }
 
@@ -176,16 +180,28 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         }
     }
 
-    private bool TryParseDevicePath(string path, out ChannelKey key)
+    /// <summary>Parses <c>Root/&lt;domain&gt;</c> (no key) or <c>Root/&lt;domain&gt;/&lt;devid&gt;[/...]</c>.</summary>
+    private bool TryParseBackendPath(string path, out DomainId domain, out ChannelKey? key)
     {
-        key = default;
+        domain = default;
+        key = null;
         if (!path.StartsWith(Root + "/", StringComparison.Ordinal))
         {
             return false;
         }
 
         var parts = path[(Root.Length + 1)..].Split('/', 3);
-        if (parts.Length < 2 || !DomainId.TryParse(parts[0], out var domain) || !ChannelPaths.TryParseDevid(parts[1], out var devid))
+        if (!DomainId.TryParse(parts[0], out domain))
+        {
+            return false;
+        }
+
+        if (parts.Length == 1)
+        {
+            return true;
+        }
+
+        if (!ChannelPaths.TryParseDevid(parts[1], out var devid))
         {
             return false;
         }
@@ -196,16 +212,18 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
     private async Task ReconcileAsync(CancellationToken ct)
     {
-        var (rescan, released, keys) = _work.Take();
-        var present = rescan ? await ListDevicesAsync(ct).ConfigureAwait(false) : null;
+        var (rescan, domains, released, keys) = _work.Take();
+        // The devices of every domain (a rescan) or of the domains whose backend directory changed.
+        var present = rescan || domains.Count > 0 ? await ListDevicesAsync(rescan ? null : domains, ct).ConfigureAwait(false) : null;
+        bool Listed(ChannelKey key) => rescan || domains.Contains(key.Domain);
         List<ChannelState> gone = [];
         lock (_channels)
         {
             if (present is not null)
             {
-                // Devices not seen before are looked at; the ones listed no more are gone; the others wait
-                // for their own events.
-                gone.AddRange(_channels.Values.Where(c => !present.Contains(c.Key)));
+                // Devices not seen before are looked at; the listed ones that are there no more are gone; the others
+                // wait for their own events.
+                gone.AddRange(_channels.Values.Where(c => Listed(c.Key) && !present.Contains(c.Key)));
                 keys.UnionWith(present.Where(k => !_channels.ContainsKey(k)));
             }
 
@@ -216,44 +234,23 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
             if (present is not null)
             {
-                keys.IntersectWith(present);
+                keys.RemoveWhere(k => Listed(k) && !present.Contains(k));
             }
         }
 
-        foreach (var key in keys)
+        // Channels are independent: step several at once, so a thousand appearing together do not wait out each
+        // other's xenstore round trips one by one.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Limits.BackendStepsInFlight, CancellationToken = ct };
+        await Parallel.ForEachAsync(keys, parallel, async (key, token) =>
         {
-            ChannelState? channel;
-            lock (_channels)
+            if (await ReconcileAsync(key, Listed(key), released, token).ConfigureAwait(false) is { } removed)
             {
-                _channels.TryGetValue(key, out channel);
-            }
-
-            try
-            {
-                var backendPath = ChannelPaths.Backend(_platform.Self, key.Domain, key.Devid);
-                if (present is null && await _xs.ReadAsync(backendPath, ct).ConfigureAwait(false) is null)
+                lock (gone)
                 {
-                    if (channel is not null)
-                    {
-                        gone.Add(channel); // its backend directory was removed (hot-unplug)
-                    }
-
-                    continue;
+                    gone.Add(removed);
                 }
-
-                channel ??= await DiscoverAsync(key, ct).ConfigureAwait(false);
-                if (channel is null)
-                {
-                    continue; // not ours
-                }
-
-                await StepAsync(channel, released, ct).ConfigureAwait(false);
             }
-            catch (XenStoreException e)
-            {
-                Log.StepFailed(_logger, key, e.Message);
-            }
-        }
+        }).ConfigureAwait(false);
 
         lock (_channels)
         {
@@ -274,18 +271,56 @@ public sealed partial class ChannelBackend : IAsyncDisposable
         }
     }
 
-    /// <summary>Every device directory under the backend root.</summary>
-    private async Task<HashSet<ChannelKey>> ListDevicesAsync(CancellationToken ct)
+    /// <summary>Looks at one channel: discovers it if new, else steps it; returns it when its backend directory is gone.</summary>
+    private async Task<ChannelState?> ReconcileAsync(ChannelKey key, bool listed, bool released, CancellationToken ct)
     {
-        var present = new HashSet<ChannelKey>();
-        foreach (var domText in await _xs.DirectoryAsync(Root, ct).ConfigureAwait(false))
+        ChannelState? channel;
+        lock (_channels)
         {
-            if (!DomainId.TryParse(domText, out var domain))
+            _channels.TryGetValue(key, out channel);
+        }
+
+        try
+        {
+            var backendPath = ChannelPaths.Backend(_platform.Self, key.Domain, key.Devid);
+            if (!listed && await _xs.ReadAsync(backendPath, ct).ConfigureAwait(false) is null)
             {
-                continue;
+                return channel; // its backend directory was removed (hot-unplug)
             }
 
-            foreach (var devText in await _xs.DirectoryAsync(Root + "/" + domText, ct).ConfigureAwait(false))
+            channel ??= await DiscoverAsync(key, ct).ConfigureAwait(false);
+            if (channel is not null)
+            {
+                await StepAsync(channel, released, ct).ConfigureAwait(false);
+            }
+        }
+        catch (XenStoreException e)
+        {
+            Log.StepFailed(_logger, key, e.Message);
+        }
+
+        return null;
+    }
+
+    /// <summary>The device directories under the backend root, of every domain or of <paramref name="only"/> these.</summary>
+    private async Task<HashSet<ChannelKey>> ListDevicesAsync(IReadOnlyCollection<DomainId>? only, CancellationToken ct)
+    {
+        var domains = only?.ToList() ?? [];
+        if (only is null)
+        {
+            foreach (var domText in await _xs.DirectoryAsync(Root, ct).ConfigureAwait(false))
+            {
+                if (DomainId.TryParse(domText, out var domain))
+                {
+                    domains.Add(domain);
+                }
+            }
+        }
+
+        var present = new HashSet<ChannelKey>();
+        foreach (var domain in domains)
+        {
+            foreach (var devText in await _xs.DirectoryAsync(Root + "/" + domain, ct).ConfigureAwait(false))
             {
                 if (ChannelPaths.TryParseDevid(devText, out var devid))
                 {
@@ -319,8 +354,8 @@ public sealed partial class ChannelBackend : IAsyncDisposable
 
     private async Task StepAsync(ChannelState channel, bool released, CancellationToken ct)
     {
-        if (channel.Phase != ChannelPhase.New
-            && ChannelProvisioner.ParseState(await _xs.ReadAsync(channel.BackendPath + "/state", ct).ConfigureAwait(false)) == XenbusState.Initialising)
+        var states = await ReadAllAsync([channel.BackendPath + "/state", channel.FrontendPath + "/state"], ct).ConfigureAwait(false);
+        if (channel.Phase != ChannelPhase.New && ChannelProvisioner.ParseState(states[0]) == XenbusState.Initialising)
         {
             // Only the toolstack writes Initialising there (a fresh device); this backend never does. So the device
             // was removed and provisioned again under the same devid between two of our passes, and what we hold
@@ -330,7 +365,7 @@ public sealed partial class ChannelBackend : IAsyncDisposable
             channel.Phase = ChannelPhase.New;
         }
 
-        var frontState = ChannelProvisioner.ParseState(await _xs.ReadAsync(channel.FrontendPath + "/state", ct).ConfigureAwait(false));
+        var frontState = ChannelProvisioner.ParseState(states[1]);
         switch (channel.Phase)
         {
             case ChannelPhase.Connected:
@@ -375,8 +410,10 @@ public sealed partial class ChannelBackend : IAsyncDisposable
     private async Task ConnectAsync(ChannelState channel, CancellationToken ct)
     {
         var key = channel.Key;
-        var ringRefText = await _xs.ReadAsync(channel.FrontendPath + "/ring-ref", ct).ConfigureAwait(false);
-        var portText = await _xs.ReadAsync(channel.FrontendPath + "/port", ct).ConfigureAwait(false);
+        var nodes = await ReadAllAsync(
+            [channel.FrontendPath + "/ring-ref", channel.FrontendPath + "/port", channel.BackendPath + "/connection", channel.BackendPath + "/path"],
+            ct).ConfigureAwait(false);
+        var (ringRefText, portText, connection, path) = (nodes[0], nodes[1], nodes[2], nodes[3]);
         if (!TryParseUInt(ringRefText, out var ringRef) || !TryParseUInt(portText, out var port) || port == 0)
         {
             Log.BadFrontend(_logger, key, Quote(ringRefText), Quote(portText));
@@ -384,8 +421,6 @@ public sealed partial class ChannelBackend : IAsyncDisposable
             return;
         }
 
-        var connection = await _xs.ReadAsync(channel.BackendPath + "/connection", ct).ConfigureAwait(false);
-        var path = await _xs.ReadAsync(channel.BackendPath + "/path", ct).ConfigureAwait(false);
         SafeUnixSocket? listener = null;
         Pty? pty = null;
         try
@@ -466,6 +501,10 @@ public sealed partial class ChannelBackend : IAsyncDisposable
             },
             cancellationToken: ct).ConfigureAwait(false);
     }
+
+    /// <summary>Reads several nodes with their requests in flight together: one round trip's wait, not one each.</summary>
+    private async Task<string?[]> ReadAllAsync(string[] paths, CancellationToken ct) =>
+        await Task.WhenAll(paths.Select(path => _xs.ReadAsync(path, ct))).ConfigureAwait(false);
 
     private static bool TryParseUInt(string? text, out uint value)
     {

@@ -180,26 +180,28 @@ public sealed class ChannelProvisioner
             return null;
         }
 
-        async Task<string?> Read(string path) => await xs.ReadAsync(path, cancellationToken).ConfigureAwait(false);
-
-        var backendId = DomainId.TryParse(await Read(front + "/backend-id").ConfigureAwait(false), out var b) ? b : DomainId.Dom0;
+        var backendId = DomainId.TryParse(await xs.ReadAsync(front + "/backend-id", cancellationToken).ConfigureAwait(false), out var b) ? b : DomainId.Dom0;
         // The guest can rewrite `backend` and `backend-id`: never follow a path other than the one this console's backend
         // directory has by construction, or `channel remove` would delete another domain's device.
         var back = ChannelPaths.Backend(backendId, domain, devid);
 
+        // The rest with their requests in flight together: one round trip's wait, not ten (a thousand `channel add`s
+        // each end with this read).
+        string[] paths = [front + "/name", front + "/type", back + "/connection", back + "/path", front + "/tty", front + "/state", back + "/state", front + "/port", front + "/ring-ref"];
+        var v = await Task.WhenAll(paths.Select(path => xs.ReadAsync(path, cancellationToken))).ConfigureAwait(false);
         return new ChannelInfo(
             domain,
             devid,
-            await Read(front + "/name").ConfigureAwait(false),
+            Name: v[0],
             backendId,
-            await Read(front + "/type").ConfigureAwait(false),
-            await Read(back + "/connection").ConfigureAwait(false),
-            await Read(back + "/path").ConfigureAwait(false),
-            await Read(front + "/tty").ConfigureAwait(false),
-            ParseState(await Read(front + "/state").ConfigureAwait(false)),
-            ParseState(await Read(back + "/state").ConfigureAwait(false)),
-            await Read(front + "/port").ConfigureAwait(false),
-            await Read(front + "/ring-ref").ConfigureAwait(false),
+            Type: v[1],
+            Connection: v[2],
+            SocketPath: v[3],
+            Tty: v[4],
+            FrontendState: ParseState(v[5]),
+            BackendState: ParseState(v[6]),
+            EventChannel: v[7],
+            RingRef: v[8],
             front,
             back);
     }

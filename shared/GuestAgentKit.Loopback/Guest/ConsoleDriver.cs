@@ -70,15 +70,26 @@ internal sealed class ConsoleDriver : IAsyncDisposable
         var cancellationToken = _stop.Token;
         try
         {
+            var events = watch.GetAsyncEnumerator(cancellationToken);
             try
             {
-                await foreach (var unused in watch.WithCancellation(cancellationToken).ConfigureAwait(false))
+                var next = events.MoveNextAsync().AsTask(); // a Task: looked at, then awaited
+                while (await next.ConfigureAwait(false))
                 {
+                    // Events only say "look again": one rescan answers every event already queued. A channel add fires
+                    // one per node it writes (twenty or so), and a directory read each cost a xenbus round trip.
+                    do
+                    {
+                        next = events.MoveNextAsync().AsTask();
+                    }
+                    while (next.IsCompletedSuccessfully && next.Result);
+
                     await RescanAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
             finally
             {
+                await events.DisposeAsync().ConfigureAwait(false);
                 await watch.DisposeAsync().ConfigureAwait(false);
             }
         }

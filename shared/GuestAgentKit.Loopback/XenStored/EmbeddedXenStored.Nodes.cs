@@ -137,15 +137,16 @@ public sealed partial class EmbeddedXenStored
     {
         if (transaction is not null)
         {
-            transaction.QueuedFires.Add((path, subtree, oldPermissions ?? transaction.Tree.Get(path)?.Permissions));
+            transaction.QueueFire(path, subtree, oldPermissions ?? transaction.Tree.Get(path)?.Permissions);
             return;
         }
 
         var node = _tree.Get(path);
-        foreach (var connection in _connections)
+        _watches.Watchers(path, subtree, _fireTargets);
+        foreach (var connection in _fireTargets)
         {
-            // Match the watches first: with a thousand loopback guests connected, checking each one's permission on
-            // every changed node (when none of its watches covers it) was most of a write's cost.
+            // Permissions only for a connection whose watch matches: with a thousand loopback guests connected,
+            // checking each one's permission on every changed node was most of a write's cost.
             bool? permitted = null;
             foreach (var watch in connection.Watches)
             {
@@ -153,6 +154,10 @@ public sealed partial class EmbeddedXenStored
                     && (permitted ??= WatchPermitted(connection, path, node, oldPermissions)))
                 {
                     SendEvent(connection, watch, path);
+                    if (connection.IsClosed)
+                    {
+                        break; // cut off for letting events pile up: its watches are gone
+                    }
                 }
             }
         }

@@ -343,7 +343,7 @@ public sealed partial class EmbeddedXenStored
 
         var relative = args[0][0] is not ('/' or '@');
         var watch = new XsServerWatch(path, token, relative ? connection.HomePath.Length + 1 : 0);
-        connection.Watches.Add(watch);
+        _watches.Add(connection, watch);
         // The initial event follows the reply (do_watch: "We fire once up front").
         _afterReply.Add((watch, path));
         return Ok;
@@ -363,7 +363,7 @@ public sealed partial class EmbeddedXenStored
             return XsErrorCode.ENOENT;
         }
 
-        connection.Watches.RemoveAt(index);
+        _watches.RemoveAt(connection, index);
         return Ok;
     }
 
@@ -480,9 +480,9 @@ public sealed partial class EmbeddedXenStored
         return OneDomain(payload, out var domain) ? XsPayload.Strings(_introduced.Contains(domain) ? "T" : "F") : XsErrorCode.EINVAL;
     }
 
-    private static Outcome DoResetWatches(XsServerConnection connection)
+    private Outcome DoResetWatches(XsServerConnection connection)
     {
-        connection.Watches.Clear();
+        _watches.Clear(connection);
         connection.Transactions.Clear();
         return Ok;
     }

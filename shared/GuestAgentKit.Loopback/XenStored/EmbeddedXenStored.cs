@@ -18,6 +18,8 @@ public sealed partial class EmbeddedXenStored : IAsyncDisposable
     private readonly DomainGenerations _domains = new();
     private readonly XsTree _tree;
     private readonly List<XsServerConnection> _connections = [];
+    private readonly XsWatchIndex _watches = new();
+    private readonly List<XsServerConnection> _fireTargets = [];
     private readonly HashSet<DomainId> _introduced = [];
     private readonly ILogger _logger;
     private readonly Func<DomainId, ulong, EventChannelPort, Stream>? _domainConnector;
@@ -137,7 +139,7 @@ public sealed partial class EmbeddedXenStored : IAsyncDisposable
         lock (_gate)
         {
             _connections.Remove(connection);
-            connection.Watches.Clear();
+            _watches.Clear(connection);
             connection.Transactions.Clear();
         }
 
@@ -211,7 +213,7 @@ public sealed partial class EmbeddedXenStored : IAsyncDisposable
         _domains.Forget(domain);
         foreach (var connection in _connections.Where(c => c.Domain == domain && !c.Privileged).ToList())
         {
-            connection.Watches.Clear();
+            _watches.Clear(connection);
             connection.Kill(null);
         }
 

@@ -35,6 +35,7 @@ internal sealed class XsServerConnection
 
     public string HomePath { get; }
 
+    /// <summary>In registration order; changed only through the server's <see cref="XsWatchIndex"/>.</summary>
     public List<XsServerWatch> Watches { get; } = [];
 
     public Dictionary<uint, XsServerTransaction> Transactions { get; } = [];

@@ -22,6 +22,8 @@ public sealed class XenStoreDifferentialTests
             ["guest read /d/t/none (n0 parent)"] =
                 "a missing node under a parent the domain may not read: C xenstored and the embedded server say EACCES (no existence leak), oxenstored ENOENT",
             ["guest gives data/x away to 6"] = "an unprivileged owner change: C xenstored and the embedded server say EPERM, oxenstored EACCES",
+            ["transaction writing one node twice and setting its permissions"] =
+                "at commit C xenstored and the embedded server fire each changed node once, oxenstored once per operation",
         },
     };
 

@@ -99,6 +99,14 @@ internal sealed class XenStoreScript
             var inside = await tx.DirectoryAsync("/d/t", ct);
             return $"inside [{string.Join(' ', inside.Order(StringComparer.Ordinal))}], commit {await tx.CommitAsync(ct)}";
         });
+        await Step("transaction writing one node twice and setting its permissions", async () =>
+        {
+            await using var tx = await dom0.StartTransactionAsync(ct);
+            await tx.WriteAsync("/d/t/thrice", "1", ct);
+            await tx.WriteAsync("/d/t/thrice", "2", ct);
+            await tx.SetPermissionsAsync("/d/t/thrice", [new XsPermission(XsAccess.None, DomainId.Dom0), new XsPermission(XsAccess.Read, Other)], ct);
+            return $"commit {await tx.CommitAsync(ct)}";
+        });
         await Step("TransactAsync with one conflict", async () =>
         {
             var attempts = 0;

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using GuestAgentKit.Host.Backend;
 using GuestAgentKit.Host.Provisioning;
+using GuestAgentKit.Xen;
 using GuestAgentKit.Xen.Rings;
 
 namespace GuestAgentKit.Tests.Host;
@@ -189,6 +190,50 @@ public sealed class ChannelBackendTests
         await new ChannelProvisioner(h.Xs).RemoveAsync(domain, "org.example.hot.1", Ct).WaitAsync(Timeout, Ct);
 
         await h.WaitUntilAsync(() => h.Backend.Connected.Count == 0 && !File.Exists(socketPath), "the channel is closed and its socket removed");
+    }
+
+    [Fact]
+    public async Task Backend_MoreChannelsAtOnceThanStepsInFlight_EachConnectsToItsOwnSocket()
+    {
+        await using var h = await BackendHarness.StartAsync();
+        var count = (2 * Limits.BackendStepsInFlight) + 1;
+        var domains = new List<DomainId>();
+        for (var i = 0; i < count; i++)
+        {
+            domains.Add(await h.CreateDomainAsync((ushort)(20 + i)));
+        }
+
+        var channels = await Task.WhenAll(domains.Select(d => h.AddSocketChannelAsync(d, "org.example.many.1")));
+        var frontends = await Task.WhenAll(channels.Select(c => h.ConnectFrontendAsync(c.Info)));
+        await Task.WhenAll(channels.Select(c => h.WaitForValueAsync(c.Info.BackendPath + "/state", "4")));
+
+        Assert.Equal(count, h.Backend.Connected.Count);
+        for (var i = 0; i < count; i++)
+        {
+            using var client = await BackendHarness.ConnectClientAsync(channels[i].Socket);
+            await RoundTripAsync(frontends[i], client, $"channel of {domains[i]}");
+        }
+    }
+
+    [Fact]
+    public async Task Backend_DomainsBackendDirectoryRemoved_ClosesThatDomainsChannelOnly()
+    {
+        await using var h = await BackendHarness.StartAsync();
+        var gone = await h.CreateDomainAsync(7);
+        var stays = await h.CreateDomainAsync(8);
+        var (goneInfo, goneSocket) = await h.AddSocketChannelAsync(gone, "org.example.dir.1");
+        var (staysInfo, staysSocket) = await h.AddSocketChannelAsync(stays, "org.example.dir.1");
+        await h.ConnectFrontendAsync(goneInfo);
+        var staysFrontend = await h.ConnectFrontendAsync(staysInfo);
+        await h.WaitForValueAsync(goneInfo.BackendPath + "/state", "4");
+        await h.WaitForValueAsync(staysInfo.BackendPath + "/state", "4");
+
+        // What a toolstack does after destroying a domain: the event names the domain's directory, not a device.
+        await h.Xs.RemoveAsync(ChannelPaths.BackendRoot(DomainId.Dom0) + "/" + gone, Ct).WaitAsync(Timeout, Ct);
+
+        await h.WaitUntilAsync(() => h.Backend.Connected.Count == 1 && !File.Exists(goneSocket), "the removed domain's channel is closed");
+        Assert.Equal([new ChannelKey(stays, staysInfo.Devid)], h.Backend.Connected);
+        await AssertEchoAsync(staysFrontend, staysSocket);
     }
 
     [Fact]

@@ -180,6 +180,34 @@ public sealed class LoopbackPlatformTests : IDisposable
     }
 
     [Fact]
+    public void BindInterdomain_AfterAnotherProcessFreedALowerPort_ContinuesAfterItsLastPort()
+    {
+        var frontends = Enumerable.Range(0, 4).Select(_ => _xen.Guest.AllocateUnbound(DomainId.Dom0)).ToList();
+        using var other = new LoopbackPlatform(_xen.Root.Path, DomainId.Dom0, _xen.Poller); // another backend process
+        var theirs = other.BindInterdomain(LoopbackRoot.Guest1, frontends[0].LocalPort);
+        using var first = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontends[1].LocalPort);
+        using var second = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontends[2].LocalPort);
+        theirs.Dispose();
+
+        using var third = _xen.Dom0.BindInterdomain(LoopbackRoot.Guest1, frontends[3].LocalPort);
+
+        Assert.Equal([1u, 2u, 3u], new[] { theirs.LocalPort.Value, first.LocalPort.Value, second.LocalPort.Value });
+        Assert.Equal(4u, third.LocalPort.Value); // not the lower port 1 the other process freed: no rescan from 1 per bind
+        frontends.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
+    public void Allocate_FromTheLastPortWhenItIsTaken_WrapsAroundToTheLowestFree()
+    {
+        var paths = new LoopbackPaths(_xen.Root.Path);
+        using var last = LoopbackEventChannel.Allocate(paths, DomainId.Dom0, _xen.Poller, onDisposed: null, firstTry: Limits.LoopbackEventChannelPorts - 1);
+        using var wrapped = LoopbackEventChannel.Allocate(paths, DomainId.Dom0, _xen.Poller, onDisposed: null, firstTry: Limits.LoopbackEventChannelPorts - 1);
+
+        Assert.Equal(Limits.LoopbackEventChannelPorts - 1u, last.LocalPort.Value);
+        Assert.Equal(1u, wrapped.LocalPort.Value);
+    }
+
+    [Fact]
     public async Task ConsoleRing_OverRingStreams_Moves1MiBIntactEachWay()
     {
         var (grant, frontendPage) = _xen.Guest.GrantPage(DomainId.Dom0);

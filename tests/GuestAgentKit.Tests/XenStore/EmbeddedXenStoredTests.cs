@@ -197,6 +197,68 @@ public sealed class EmbeddedXenStoredTests
     }
 
     [Fact]
+    public async Task Watch_SamePathTwiceAndAncestor_EachKeepsFiringAfterTheOthersGo()
+    {
+        await using var harness = await XenStoreHarness.StartAsync();
+        var a = await harness.ConnectDom0Async();
+        var b = await harness.ConnectDom0Async();
+        var x = await a.WatchAsync("/p", "x", Ct).WaitAsync(Timeout, Ct);
+        await using var y = await a.WatchAsync("/p", "y", Ct).WaitAsync(Timeout, Ct);
+        var z = await b.WatchAsync("/p", "z", Ct).WaitAsync(Timeout, Ct);
+        await using var root = await b.WatchAsync("/", "r", Ct).WaitAsync(Timeout, Ct);
+        await using var yEvents = y.GetAsyncEnumerator(Ct);
+        await using var rootEvents = root.GetAsyncEnumerator(Ct);
+        await using (var xEvents = x.GetAsyncEnumerator(Ct))
+        await using (var zEvents = z.GetAsyncEnumerator(Ct))
+        {
+            Assert.Equal("/p", (await NextAsync(xEvents)).Path); // the initial firings
+            Assert.Equal("/p", (await NextAsync(yEvents)).Path);
+            Assert.Equal("/p", (await NextAsync(zEvents)).Path);
+            Assert.Equal("/", (await NextAsync(rootEvents)).Path);
+
+            await a.WriteAsync("/p/q", "1", Ct).WaitAsync(Timeout, Ct);
+            foreach (var events in new[] { xEvents, yEvents, zEvents, rootEvents })
+            {
+                Assert.Equal("/p/q", (await NextAsync(events)).Path);
+            }
+        }
+
+        // One of a's two watches on /p and b's watch on /p go; a's other watch and b's watch on / stay.
+        await x.DisposeAsync();
+        await z.DisposeAsync();
+        await a.WriteAsync("/p/r", "2", Ct).WaitAsync(Timeout, Ct);
+
+        Assert.Equal(new XsWatchEvent("/p/r", "y"), await NextAsync(yEvents));
+        Assert.Equal(new XsWatchEvent("/p/r", "r"), await NextAsync(rootEvents));
+    }
+
+    [Fact]
+    public async Task Transaction_NodeWrittenTwiceAndPermissionsSet_FiresOnceAtCommit()
+    {
+        await using var harness = await XenStoreHarness.StartAsync();
+        var dom0 = await harness.ConnectDom0Async();
+        await using var watch = await dom0.WatchAsync("/tw", "t", Ct).WaitAsync(Timeout, Ct);
+        await using var events = watch.GetAsyncEnumerator(Ct);
+        Assert.Equal("/tw", (await NextAsync(events)).Path);
+
+        await using (var tx = await dom0.StartTransactionAsync(Ct).WaitAsync(Timeout, Ct))
+        {
+            await tx.WriteAsync("/tw/a", "1", Ct).WaitAsync(Timeout, Ct);
+            await tx.WriteAsync("/tw/b", "1", Ct).WaitAsync(Timeout, Ct);
+            await tx.WriteAsync("/tw/a", "2", Ct).WaitAsync(Timeout, Ct);
+            await tx.SetPermissionsAsync("/tw/a", [new XsPermission(XsAccess.None, DomainId.Dom0)], Ct).WaitAsync(Timeout, Ct);
+            Assert.True(await tx.CommitAsync(Ct).WaitAsync(Timeout, Ct));
+        }
+
+        await dom0.WriteAsync("/tw/sync", "1", Ct).WaitAsync(Timeout, Ct);
+
+        // As C xenstored: one event per node the transaction changed, in the order first changed.
+        Assert.Equal("/tw/a", (await NextAsync(events)).Path);
+        Assert.Equal("/tw/b", (await NextAsync(events)).Path);
+        Assert.Equal("/tw/sync", (await NextAsync(events)).Path);
+    }
+
+    [Fact]
     public async Task Quotas_Domain_Enospc()
     {
         await using var harness = await XenStoreHarness.StartAsync();

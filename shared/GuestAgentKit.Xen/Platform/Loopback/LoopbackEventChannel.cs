@@ -36,15 +36,19 @@ internal sealed class LoopbackEventChannel : IEventChannel
     public EventChannelPort LocalPort { get; }
 
     /// <summary>
-    /// Allocates the lowest free port of <paramref name="self"/> (mkfifo from 1 up; EEXIST = taken) and
-    /// opens it for reading, O_RDWR so it never reports end-of-file.
+    /// Allocates a free port of <paramref name="self"/> (mkfifo; EEXIST = taken, try the next), trying
+    /// <paramref name="firstTry"/> first, then up to the limit, then from 1, and opens it for reading, O_RDWR
+    /// so it never reports end-of-file. From 1 that is the lowest free port; a caller that allocates many
+    /// ports starts after its last one instead, or its Nth port would cost N failed mkfifo calls.
     /// </summary>
-    public static LoopbackEventChannel Allocate(LoopbackPaths paths, DomainId self, FdPoller poller, Action<LoopbackEventChannel>? onDisposed)
+    public static LoopbackEventChannel Allocate(LoopbackPaths paths, DomainId self, FdPoller poller, Action<LoopbackEventChannel>? onDisposed, uint firstTry = 1)
     {
         Directory.CreateDirectory(paths.EventChannels(self));
-        for (uint value = 1; value < Limits.LoopbackEventChannelPorts; value++)
+        const uint Ports = Limits.LoopbackEventChannelPorts - 1; // 1 .. limit-1
+        var start = firstTry is >= 1 and < Limits.LoopbackEventChannelPorts ? firstTry : 1;
+        for (uint i = 0; i < Ports; i++)
         {
-            var port = new EventChannelPort(value);
+            var port = new EventChannelPort(((start - 1 + i) % Ports) + 1);
             var path = paths.Port(self, port);
             if (LibC.MkFifo(path, FifoMode) != 0)
             {
