@@ -35,7 +35,7 @@ internal sealed class FirstBootFigure : Figure
             Directory.CreateDirectory(Path.Combine(guestRoot, "etc"));
             Directory.CreateDirectory(Path.Combine(guestRoot, "root"));
             await File.WriteAllTextAsync(Path.Combine(guestRoot, "etc", "passwd"), "root:x:0:0:root:/root:/bin/sh\n", cancellationToken).ConfigureAwait(false);
-            using var config = JsonDocument.Parse($$"""{"hostname":"{{Hostname}}","dns":{"servers":["192.0.2.53"]}}""");
+            using var config = JsonDocument.Parse($$$"""{"hostname":"{{{Hostname}}}","dns":{"servers":["192.0.2.53"]}}""");
 
             await using var agent = AgentProcess.Start(
                 AgentBuild.FirstBootSample,
