@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using StreamJsonRpc;
 
 namespace GuestAgentKit.Protocol;
@@ -15,12 +16,12 @@ internal sealed class AgentRpcTarget
     private readonly object _target;
     private readonly string _prefix;
 
-    private AgentRpcTarget(RpcTargetMetadata metadata, object target, string prefix)
+    private AgentRpcTarget(RpcTargetMetadata metadata, object target, string prefix, IReadOnlyList<string> methods)
     {
         _metadata = metadata;
         _target = target;
         _prefix = prefix;
-        Methods = [.. metadata.Methods.Keys.Select(name => MethodName(prefix, name)).Order(StringComparer.Ordinal)];
+        Methods = methods;
     }
 
     public IReadOnlyList<string> Methods { get; }
@@ -35,7 +36,14 @@ internal sealed class AgentRpcTarget
             throw new ArgumentException($"{typeof(TInterface).Name} declares events; an agent target serves methods only (send notifications through the endpoint instead)", nameof(target));
         }
 
-        return new AgentRpcTarget(metadata, target, prefix);
+        // In declaration order (the interface's own methods, then its base interfaces'): the welcome lists them so.
+        var methods = new[] { typeof(TInterface) }
+            .Concat(typeof(TInterface).GetInterfaces())
+            .SelectMany(DeclaredMethods)
+            .Select(m => MethodName(prefix, m.Name))
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        return new AgentRpcTarget(metadata, target, prefix, methods);
     }
 
     /// <summary><c>prefix.camelCase</c> of the CLR name with a trailing <c>Async</c> removed.</summary>
@@ -56,6 +64,9 @@ internal sealed class AgentRpcTarget
     // generic handler type at run time (RpcTargetMetadata.TryAddCandidateEvent). Targets with events are refused right
     // after (and none of ours has any), so a served target never needs it; its methods are invoked through MethodInfo,
     // which NativeAOT keeps because TInterface is annotated DynamicallyAccessedMemberTypes.All from the public AddTarget on.
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Base interfaces of a DynamicallyAccessedMemberTypes.All type keep their members: All applies to implemented interfaces recursively.")]
+    private static MethodInfo[] DeclaredMethods(Type serviceInterface) => serviceInterface.GetMethods();
+
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only events close generic types here, and targets with events are refused.")]
     private static RpcTargetMetadata Describe([DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] Type serviceInterface) =>
         RpcTargetMetadata.FromInterface(serviceInterface);

@@ -67,7 +67,7 @@ internal sealed class FirstBootFigure : Figure
                     new Baseline("agent start to ready", ready.TotalMilliseconds, "ms"),
                     new Baseline("agent start to handshake done", connected.TotalMilliseconds, "ms"),
                     new Baseline("config.apply round trip", (applied - connected).TotalMilliseconds, "ms"),
-                    new Baseline("files in the answer", result.Files.Count),
+                    new Baseline("config.apply answer", result.Files.Count, "files"),
                 ],
                 Note = string.Create(CultureInfo.InvariantCulture, $"one boot; agent = {AgentBuild.FirstBootSample.Description}; dom0 resends its hello every {HandshakeRetry.TotalMilliseconds:0} ms until an agent answers"),
             };
