@@ -1,3 +1,4 @@
+using System.Runtime.Versioning;
 using System.Text.Json;
 using GuestAgentKit.Benchmarks;
 
@@ -10,6 +11,7 @@ namespace GuestAgentKit.EndToEnd.Tests.Benchmarks;
 /// NativeAOT from this tree and pings it through a channel, so this is also the test that the NativeAOT
 /// agent builds with warnings as errors and answers (a publish takes minutes, hence the long bound).
 /// </summary>
+[SupportedOSPlatform("linux")]
 public sealed class BenchmarkHarnessTests
 {
     [Fact]
