@@ -25,8 +25,9 @@ done
 
 # Debian packages the test tiers use: real Xen userspace (xenstored, oxenstored, xenconsoled,
 # xenstore-* tools, libxen headers for the test-only stand-in libraries), a C compiler for those
-# stand-ins, and real third-party peers. Keep this list and docs/testing.md in step.
-packages=(gcc libc6-dev xenstore-utils xen-utils-4.17 libxen-dev systemd udev util-linux socat qemu-guest-agent)
+# stand-ins, real third-party peers, and clang + zlib for the NativeAOT publish of gak-agent that the
+# benchmarks smoke test runs. Keep this list and docs/testing.md in step.
+packages=(gcc libc6-dev xenstore-utils xen-utils-4.17 libxen-dev systemd udev util-linux socat qemu-guest-agent clang zlib1g-dev)
 
 missing=()
 for p in "${packages[@]}"; do

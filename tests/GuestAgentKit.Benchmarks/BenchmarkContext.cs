@@ -9,6 +9,7 @@ public sealed class BenchmarkContext
     {
         Options = options;
         Log = log;
+        NativeAotAgent = new NativeAotAgent(log);
     }
 
     /// <summary>The run's options.</summary>
@@ -22,6 +23,9 @@ public sealed class BenchmarkContext
 
     /// <summary>The C peers of tests/native/bench, compiled on first use.</summary>
     internal NativePeers Peers { get; } = new();
+
+    /// <summary>gak-agent published as NativeAOT from this tree (B4).</summary>
+    internal NativeAotAgent NativeAotAgent { get; }
 
     /// <summary>
     /// Runs <paramref name="measure"/> once untimed (JIT, page cache, daemon warm-up), then

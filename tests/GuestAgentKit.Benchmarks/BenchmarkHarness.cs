@@ -20,6 +20,7 @@ public static class BenchmarkHarness
             new PingLatencyFigure(agent),
             .. (quick ? new[] { 1, 10 } : [1, 100, 1000]).Select(n => new ScaleFigure(n)),
             new AgentFootprintFigure(agent),
+            new FirstBootFigure(),
             new XenStoreFigure(XenStoreOperation.Read),
             new XenStoreFigure(XenStoreOperation.Write),
         ];

@@ -32,6 +32,7 @@ public sealed record BenchmarkReport(MachineInfo Machine, bool Quick, DateTimeOf
                 {
                     FigureStatus.Pass => "pass",
                     FigureStatus.Miss => "MISS",
+                    FigureStatus.Reported => "reported",
                     FigureStatus.NotMeasured => "not measured",
                     _ => "FAILED",
                 },

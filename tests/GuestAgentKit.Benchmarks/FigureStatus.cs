@@ -9,6 +9,9 @@ public enum FigureStatus
     /// <summary>Measured and the target is missed.</summary>
     Miss,
 
+    /// <summary>Measured; no target is set for it (issue 8 lists the figure without a bound).</summary>
+    Reported,
+
     /// <summary>Not measured: a component it needs is not there yet (<see cref="FigureResult.Note"/> says which).</summary>
     NotMeasured,
 

@@ -1,11 +1,15 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using GuestAgentKit.Protocol;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
 
 namespace GuestAgentKit.Guest.Agent;
 
 /// <summary>
-/// Entry point for hosting a guest agent (what <c>gak-agent run</c> does; samples host their own with extra plugins):
+/// Entry points of a guest agent: <see cref="RunAsync"/> serves the built-in methods alone (what <c>gak-agent run</c>
+/// does); a program with plugins hosts its own on Microsoft.Extensions.Hosting:
 /// <code>
 /// var builder = AgentHost.CreateBuilder(args);           // --channel, --device, --xenbus, --device-dir, --config
 /// builder.AddPlugin&lt;IConfigApplier, ConfigApplier&gt;("config");  // serves config.apply, ...
@@ -45,11 +49,48 @@ public static class AgentHost
     /// <param name="configFile">A JSON file that must exist, or null for the optional <see cref="Limits.AgentConfigFile"/>.</param>
     /// <returns>The options.</returns>
     /// <exception cref="AgentConfigurationException">The file is missing or a value is malformed.</exception>
-    public static AgentOptions LoadOptions(string? configFile)
+    public static AgentOptions LoadOptions(string? configFile) => AgentOptions.FromConfiguration(LoadConfiguration(configFile, []));
+
+    /// <summary>
+    /// Runs an agent that serves the built-in methods only (<c>agent.ping</c>, <c>agent.info</c>) until
+    /// <paramref name="cancellationToken"/> is cancelled, from the same configuration sources and with the same logging as
+    /// <see cref="CreateBuilder"/>, but without Microsoft.Extensions.Hosting and DI: a NativeAOT <c>gak-agent</c> starts
+    /// faster and holds less memory this way (docs/dependencies.md). Plugins need <see cref="CreateBuilder"/>.
+    /// </summary>
+    /// <param name="args">The switches of <see cref="SwitchMappings"/> and <c>--config FILE</c>.</param>
+    /// <param name="cancellationToken">Stops the agent (SIGTERM, Ctrl-C).</param>
+    /// <returns>The exit code: 0 when stopped, 1 after a fatal fault (logged at Critical).</returns>
+    /// <exception cref="AgentConfigurationException">The configuration file is missing or a value is malformed.</exception>
+    public static async Task<int> RunAsync(string[]? args, CancellationToken cancellationToken)
+    {
+        var (configFile, switches) = AgentConfiguration.SplitConfigSwitch(args ?? []);
+        var configuration = LoadConfiguration(configFile, switches);
+        var options = AgentOptions.FromConfiguration(configuration);
+        using var loggers = LoggerFactory.Create(logging => logging
+            .AddConfiguration(configuration.GetSection("Logging"))
+            .AddProvider(new StderrLoggerProvider(Console.Error, SystemdHelpers.IsSystemdService())));
+        var runner = new AgentRunner(options, DefaultIdentity(), [], loggers, TimeProvider.System);
+
+        // SIGTERM (systemd's stop) and SIGINT end the agent cleanly with exit code 0, as the hosted agent's lifetime does;
+        // without a handler the runtime would terminate the process on SIGTERM.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Stop(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            stop.Cancel();
+        }
+
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        AgentRunner.ReleaseStartupGarbage();
+        return await runner.RunAsync(stop.Token).ConfigureAwait(false);
+    }
+
+    private static IConfigurationRoot LoadConfiguration(string? configFile, string[] switches)
     {
         try
         {
-            return AgentOptions.FromConfiguration(new ConfigurationBuilder().AddAgentSources(configFile, []).Build());
+            return new ConfigurationBuilder().AddAgentSources(configFile, switches).Build();
         }
         catch (InvalidDataException ex)
         {

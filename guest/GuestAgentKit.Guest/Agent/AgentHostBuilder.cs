@@ -10,7 +10,6 @@ namespace GuestAgentKit.Guest.Agent;
 /// <summary>Builds an agent host (see <see cref="AgentHost.CreateBuilder"/>): add plugins and services, then <see cref="Build"/>.</summary>
 public sealed class AgentHostBuilder
 {
-    private const string ConfigSwitch = "--config";
     private readonly HostApplicationBuilder _builder;
 
     internal AgentHostBuilder(string[] args)
@@ -22,7 +21,7 @@ public sealed class AgentHostBuilder
             DisableDefaults = true,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        var (configFile, rest) = SplitConfigSwitch(args);
+        var (configFile, rest) = AgentConfiguration.SplitConfigSwitch(args);
         _builder.Configuration.AddAgentSources(configFile, rest);
         _builder.Logging
             .AddConfiguration(_builder.Configuration.GetSection("Logging"))
@@ -67,29 +66,8 @@ public sealed class AgentHostBuilder
         _builder.Services.TryAddSingleton<IAgentNotifier>(sp => sp.GetRequiredService<AgentNotifier>());
         _builder.Services.AddSingleton<AgentService>();
         _builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
-        return _builder.Build();
-    }
-
-    private static (string? ConfigFile, string[] Remaining) SplitConfigSwitch(string[] args)
-    {
-        string? configFile = null;
-        var rest = new List<string>(args.Length);
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] == ConfigSwitch && i + 1 < args.Length)
-            {
-                configFile = args[++i];
-            }
-            else if (args[i].StartsWith(ConfigSwitch + "=", StringComparison.Ordinal))
-            {
-                configFile = args[i][(ConfigSwitch.Length + 1)..];
-            }
-            else
-            {
-                rest.Add(args[i]);
-            }
-        }
-
-        return (configFile, [.. rest]);
+        var host = _builder.Build();
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(AgentRunner.ReleaseStartupGarbage);
+        return host;
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using GuestAgentKit.Cli;
 using GuestAgentKit.Guest.Agent;
-using Microsoft.Extensions.Hosting;
 
 namespace GuestAgentKit.Guest.Cli.Commands;
 
@@ -49,30 +48,14 @@ internal static class RunCommand
             }
 
             Add(args, "--config", result.GetValue(config));
-            IHost host;
             try
             {
-                host = AgentHost.CreateBuilder([.. args]).Build();
+                return await AgentHost.RunAsync([.. args], ct).ConfigureAwait(false);
             }
             catch (AgentConfigurationException ex)
             {
                 throw new CliException(ex.Message, ex);
             }
-
-            using (host)
-            {
-                try
-                {
-                    await host.RunAsync(ct).ConfigureAwait(false);
-                }
-                catch (ArgumentException ex)
-                {
-                    // A plugin that cannot be registered (prefix, clashing method, welcome too long).
-                    throw new CliException("cannot start the agent: " + ex.Message, ex);
-                }
-            }
-
-            return Environment.ExitCode;
         });
         return command;
     }

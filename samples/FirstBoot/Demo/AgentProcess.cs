@@ -8,7 +8,7 @@ namespace GuestAgentKit.Samples.FirstBoot.Demo;
 /// </summary>
 internal sealed class AgentProcess : IAsyncDisposable
 {
-    /// <summary>What the agent host logs once the tty is open and input flushed (AgentService's log line).</summary>
+    /// <summary>What the agent host logs once the tty is open and input flushed (AgentRunner's log line).</summary>
     private const string ReadyText = "waiting for dom0's hello";
 
     private readonly Process _process;

@@ -124,7 +124,7 @@ public sealed class AgentEndpoint
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await (arguments is null ? session.NotifyAsync(method) : session.NotifyWithParameterObjectAsync(method, arguments)).ConfigureAwait(false);
+            await (arguments is null ? session.NotifyAsync(method) : session.NotifyNamedAsync(method, arguments)).ConfigureAwait(false);
             return !session.IsDisposed;
         }
         catch (Exception ex) when (ex is ObjectDisposedException or ConnectionLostException or IOException)

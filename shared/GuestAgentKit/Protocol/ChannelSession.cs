@@ -245,7 +245,7 @@ public sealed class ChannelSession : IAsyncDisposable
         {
             var call = arguments is null
                 ? _rpc.InvokeWithCancellationAsync<T>(method, [], linked.Token)
-                : _rpc.InvokeWithParameterObjectAsync<T>(method, arguments, linked.Token);
+                : _rpc.InvokeNamedAsync<T>(method, arguments, linked.Token);
 
             // StreamJsonRpc sends $/cancelRequest on cancellation but then waits for the agent's answer;
             // an agent that never answers must not hold the caller beyond the timeout.

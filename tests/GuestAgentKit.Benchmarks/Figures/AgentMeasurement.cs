@@ -11,10 +11,11 @@ using GuestAgentKit.Protocol;
 namespace GuestAgentKit.Benchmarks.Figures;
 
 /// <summary>
-/// What B2 and B4 share, measured once per run: gak-agent on a loopback guest behind gak-host backend (ready
-/// time, idle RSS, ping round trips from dom0's socket, its CPU per ping), then qemu-ga on the same guest tty
-/// behind the same backend (guest-ping round trips, idle RSS, CPU per ping), then the same JSON-RPC ping over a
-/// plain Unix socket pair in this process (no channel at all).
+/// What B2 and B4 share, measured once per run: gak-agent (framework-dependent) on a loopback guest behind gak-host
+/// backend (ready time, idle RSS, ping round trips from dom0's socket, its CPU per ping), then qemu-ga on the same guest
+/// tty behind the same backend (guest-ping round trips, idle RSS, CPU per ping), then the same JSON-RPC ping over a
+/// plain Unix socket pair in this process (no channel at all). B4 alone also measures the NativeAOT gak-agent the same
+/// way (<see cref="GetNativeAotAsync"/>), so that selecting B2 never waits for a NativeAOT publish.
 /// </summary>
 internal sealed class AgentMeasurement
 {
@@ -22,56 +23,48 @@ internal sealed class AgentMeasurement
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
     private Task<Results>? _results;
+    private Task<NativeAotResults>? _nativeAot;
+
+    /// <summary>One agent build on a channel. Milliseconds to ready; latencies and CPU per ping in microseconds; KiB.</summary>
+    public sealed record AgentRun(double ReadyMs, long IdleKiB, double IdleCpuPercent, double P50, double P99, double CpuPerPing);
 
     /// <summary>Latencies in microseconds; memory in KiB; CPU per ping in microseconds.</summary>
     public sealed record Results(
         int Pings,
-        double OursP50,
-        double OursP99,
+        AgentRun Ours,
         double QemuGaP50,
         double QemuGaP99,
         double PairP50,
         double PairP99,
-        double ReadyMs,
-        long AgentIdleKiB,
-        double AgentIdleCpuPercent,
-        double AgentCpuPerPing,
         long QemuGaIdleKiB,
         double QemuGaCpuPerPing,
         long PublishBytes);
 
     private sealed record PingTimes(double P50, double P99, double CpuPerPing, TimeSpan WarmUpCpu);
 
+    /// <summary>The NativeAOT agent's run, where its binary came from and its size.</summary>
+    public sealed record NativeAotResults(AgentRun Run, AgentBuild Build, long BinaryBytes);
+
     public Task<Results> GetAsync(BenchmarkContext context, CancellationToken cancellationToken) =>
         _results ??= MeasureAsync(context, cancellationToken);
 
+    public Task<NativeAotResults> GetNativeAotAsync(BenchmarkContext context, CancellationToken cancellationToken) =>
+        _nativeAot ??= MeasureNativeAotAsync(context, cancellationToken);
+
+    private static int PingCount(BenchmarkContext context) => context.Quick ? 300 : 10_000;
+
+    private static TimeSpan WarmUpFor(BenchmarkContext context) => context.Quick ? TimeSpan.Zero : WarmUp;
+
     private static async Task<Results> MeasureAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        var pings = context.Quick ? 300 : 10_000;
-        var warmUp = context.Quick ? TimeSpan.Zero : WarmUp;
+        var pings = PingCount(context);
+        var warmUp = WarmUpFor(context);
         await using var rig = await ChannelRig.StartAsync(ChannelConnection.Socket, cancellationToken).ConfigureAwait(false);
         var socket = rig.SocketPath!;
-
-        double readyMs, oursP50, oursP99, agentCpuPerPing, agentIdleCpu;
-        TimeSpan agentWarmUpCpu, qgaWarmUpCpu;
-        long agentIdleKiB;
-        await using (var agent = AgentProcess.Start(rig.Domain.XenbusPath, rig.Domain.GuestDirectory))
-        {
-            readyMs = (await agent.ReadyAfter.WaitAsync(StepTimeout, cancellationToken).ConfigureAwait(false)).TotalMilliseconds;
-            await using var client = await AgentClient.ConnectAsync(socket, WellKnownChannels.Agent.Name, null, cancellationToken).ConfigureAwait(false);
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false); // settle after the handshake
-            var idleFrom = ChildMeter.CpuTime(agent.Process);
-            await Task.Delay(IdleWindow, cancellationToken).ConfigureAwait(false); // what an idle agent holds and burns
-            var cpu = ChildMeter.CpuTime(agent.Process);
-            agentIdleCpu = (cpu - idleFrom) / IdleWindow * 100;
-            agentIdleKiB = ChildMeter.ResidentKiB(agent.Process.Id);
-            var times = await TimeAsync(pings, warmUp, () => client.PingAsync(cancellationToken), agent.Process).ConfigureAwait(false);
-            (oursP50, oursP99, agentCpuPerPing, agentWarmUpCpu) = times;
-        }
-
-        context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  gak-agent: ready {readyMs:0} ms, idle RSS {agentIdleKiB} KiB, idle CPU {agentIdleCpu:0.00} %, ping p50 {oursP50:0} us p99 {oursP99:0} us, CPU/ping {agentCpuPerPing:0.0} us, CPU during the warm-up {agentWarmUpCpu.TotalMilliseconds:0} ms"));
+        var ours = await MeasureAgentAsync(context, rig, AgentBuild.FrameworkDependent, pings, warmUp, cancellationToken).ConfigureAwait(false);
 
         double qgaP50, qgaP99, qgaCpuPerPing;
+        TimeSpan qgaWarmUpCpu;
         long qgaIdleKiB;
         await using (var qga = QemuGaProcess.Start(rig.GuestDevice))
         {
@@ -98,7 +91,36 @@ internal sealed class AgentMeasurement
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  qemu-ga: idle RSS {qgaIdleKiB} KiB, guest-ping p50 {qgaP50:0} us p99 {qgaP99:0} us, CPU/ping {qgaCpuPerPing:0.0} us, CPU during the warm-up {qgaWarmUpCpu.TotalMilliseconds:0} ms"));
         var (pairP50, pairP99) = await SocketPairAsync(pings, warmUp, cancellationToken).ConfigureAwait(false);
         context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  socket pair: ping p50 {pairP50:0} us p99 {pairP99:0} us"));
-        return new Results(pings, oursP50, oursP99, qgaP50, qgaP99, pairP50, pairP99, readyMs, agentIdleKiB, agentIdleCpu, agentCpuPerPing, qgaIdleKiB, qgaCpuPerPing, PublishBytes());
+        return new Results(pings, ours, qgaP50, qgaP99, pairP50, pairP99, qgaIdleKiB, qgaCpuPerPing, PublishBytes());
+    }
+
+    private static async Task<NativeAotResults> MeasureNativeAotAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        var path = await context.NativeAotAgent.PathAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        var build = AgentBuild.Native(path, $"NativeAOT gak-agent published by the harness from this tree into {Path.GetDirectoryName(path)}");
+        await using var rig = await ChannelRig.StartAsync(ChannelConnection.Socket, cancellationToken).ConfigureAwait(false);
+        var run = await MeasureAgentAsync(context, rig, build, PingCount(context), WarmUpFor(context), cancellationToken).ConfigureAwait(false);
+        return new NativeAotResults(run, build, new FileInfo(path).Length);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="build"/> as <c>gak-agent run</c> on the rig's guest (finding its tty by name through the
+    /// guest's xenbus), waits for ready, handshakes from dom0, measures it idle, then times <paramref name="pings"/> pings.
+    /// </summary>
+    private static async Task<AgentRun> MeasureAgentAsync(BenchmarkContext context, ChannelRig rig, AgentBuild build, int pings, TimeSpan warmUp, CancellationToken cancellationToken)
+    {
+        await using var agent = AgentProcess.Start(build, ["run", "--xenbus", rig.Domain.XenbusPath, "--device-dir", rig.Domain.GuestDirectory]);
+        var readyMs = (await agent.ReadyAfter.WaitAsync(StepTimeout, cancellationToken).ConfigureAwait(false)).TotalMilliseconds;
+        await using var client = await AgentClient.ConnectAsync(rig.SocketPath!, WellKnownChannels.Agent.Name, null, cancellationToken).ConfigureAwait(false);
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false); // settle after the handshake
+        var idleFrom = ChildMeter.CpuTime(agent.Process);
+        await Task.Delay(IdleWindow, cancellationToken).ConfigureAwait(false); // what an idle agent holds and burns
+        var cpu = ChildMeter.CpuTime(agent.Process);
+        var idleCpu = (cpu - idleFrom) / IdleWindow * 100;
+        var idleKiB = ChildMeter.ResidentKiB(agent.Process.Id);
+        var (p50, p99, cpuPerPing, warmUpCpu) = await TimeAsync(pings, warmUp, () => client.PingAsync(cancellationToken), agent.Process).ConfigureAwait(false);
+        context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  gak-agent ({build.Description}): ready {readyMs:0} ms, idle RSS {idleKiB} KiB, idle CPU {idleCpu:0.00} %, ping p50 {p50:0} us p99 {p99:0} us, CPU/ping {cpuPerPing:0.0} us, CPU during the warm-up {warmUpCpu.TotalMilliseconds:0} ms"));
+        return new AgentRun(readyMs, idleKiB, idleCpu, p50, p99, cpuPerPing);
     }
 
     /// <summary>Flushes whatever is in the channel and waits until qemu-ga answers (it takes a moment to open the tty).</summary>

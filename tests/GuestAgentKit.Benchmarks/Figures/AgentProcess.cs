@@ -3,9 +3,9 @@ using System.Diagnostics;
 namespace GuestAgentKit.Benchmarks.Figures;
 
 /// <summary>
-/// <c>gak-agent run</c> on a loopback guest (the harness references gak-agent, so its dll sits next to ours),
-/// started as udev/systemd would. <see cref="ReadyAfter"/> completes at the agent's log line saying its tty is open and
-/// it waits for dom0's hello, with the time from process start to that line.
+/// An agent process (<c>gak-agent run</c>, or a sample's agent command) on a loopback guest, started as udev/systemd
+/// would. <see cref="ReadyAfter"/> completes at the agent's log line saying its tty is open and it waits for dom0's
+/// hello, with the time from process start to that line; <see cref="Elapsed"/> keeps counting from the start.
 /// </summary>
 internal sealed class AgentProcess : IAsyncDisposable
 {
@@ -25,15 +25,19 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public Task<TimeSpan> ReadyAfter => _ready.Task;
 
-    public static AgentProcess Start(string xenbus, string deviceDirectory)
+    /// <summary>Time since the process was started.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Starts <paramref name="build"/> with <paramref name="arguments"/> after its prefix.</summary>
+    public static AgentProcess Start(AgentBuild build, IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(build.FileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "gak-agent.dll"), "run", "--xenbus", xenbus, "--device-dir", deviceDirectory })
+        foreach (var argument in build.Prefix.Concat(arguments))
         {
             info.ArgumentList.Add(argument);
         }
@@ -43,7 +47,7 @@ internal sealed class AgentProcess : IAsyncDisposable
         var agent = new AgentProcess(process, clock);
         process.OutputDataReceived += (_, e) => agent.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => agent.OnLine(e.Data);
-        process.Exited += (_, _) => agent._ready.TrySetException(new InvalidOperationException("gak-agent exited before it was ready"));
+        process.Exited += (_, _) => agent._ready.TrySetException(new InvalidOperationException($"{Path.GetFileName(build.Prefix.FirstOrDefault() ?? build.FileName)} exited before it was ready"));
         clock.Start();
         process.Start();
         process.BeginOutputReadLine();

@@ -25,14 +25,14 @@ internal sealed class PingLatencyFigure(AgentMeasurement measurement) : Figure
             Name = Name,
             Target = Target,
             Unit = "us",
-            Ours = r.OursP50,
+            Ours = r.Ours.P50,
             PeerName = "qemu-ga guest-ping p50",
             Peer = r.QemuGaP50,
-            TargetMet = r.OursP50 <= r.QemuGaP50 && r.OursP50 <= 2 * r.PairP50,
+            TargetMet = r.Ours.P50 <= r.QemuGaP50 && r.Ours.P50 <= 2 * r.PairP50,
             Runs = 1,
             Also =
             [
-                new Baseline("ours p99", r.OursP99),
+                new Baseline("ours p99", r.Ours.P99),
                 new Baseline("qemu-ga p99", r.QemuGaP99),
                 new Baseline("socket pair p50", r.PairP50),
                 new Baseline("socket pair p99", r.PairP99),

@@ -30,6 +30,17 @@ public sealed class AgentEndpointTargetTests
         Assert.Contains("'test.echo' is already served", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AddTarget_InterfaceWithEvents_ThrowsAndServesNothingNew()
+    {
+        var endpoint = NewEndpoint();
+
+        var ex = Assert.Throws<ArgumentException>(() => endpoint.AddTarget<IEventingService>("ev", new EventingService()));
+
+        Assert.Contains("declares events", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(["agent.ping"], endpoint.Methods);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("a b")]
@@ -51,5 +62,24 @@ public sealed class AgentEndpointTargetTests
     public void Constructor_NoVersions_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new AgentEndpoint(AgentHarness.Name, new AgentIdentity("a", "1"), new AgentEndpointOptions { ProtocolVersions = [] }));
+    }
+
+    /// <summary>A target StreamJsonRpc would turn events into notifications for: refused (NativeAOT-unsafe, and only methods are served).</summary>
+    public interface IEventingService
+    {
+        event EventHandler<int>? Changed;
+
+        Task<int> GetAsync();
+    }
+
+    private sealed class EventingService : IEventingService
+    {
+        public event EventHandler<int>? Changed;
+
+        public Task<int> GetAsync()
+        {
+            Changed?.Invoke(this, 1);
+            return Task.FromResult(1);
+        }
     }
 }

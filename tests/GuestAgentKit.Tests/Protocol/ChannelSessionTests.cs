@@ -30,6 +30,19 @@ public sealed class ChannelSessionTests
     }
 
     [Fact]
+    public async Task InvokeAsync_ArgumentsNotAnObject_ThrowsArgumentExceptionAndSessionGoesOn()
+    {
+        await using var pair = await SocketPair.CreateAsync();
+        await using var agent = new AgentHarness(pair.Guest);
+        await using var session = await ChannelSession.ConnectAsync(pair.Host, AgentHarness.Name, Shared, Ct).WaitAsync(Wait, Ct);
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => session.InvokeAsync<string>("test.echo", 42, Ct));
+
+        Assert.Contains("JSON object", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("hi", await session.InvokeAsync<string>("test.echo", new { text = "hi" }, Ct).WaitAsync(Wait, Ct));
+    }
+
+    [Fact]
     public async Task ConnectAsync_StaleBytesBothDirections_Discarded()
     {
         await using var pair = await SocketPair.CreateAsync();
