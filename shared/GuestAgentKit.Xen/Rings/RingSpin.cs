@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace GuestAgentKit.Xen.Rings;
 
 /// <summary>
@@ -14,15 +12,26 @@ namespace GuestAgentKit.Xen.Rings;
 /// </summary>
 public sealed class RingSpin
 {
-    private static readonly long LimitTicks = Ticks(Limits.RingSpin);
-    private static readonly long AfterActivityTicks = Ticks(Limits.RingSpinAfterActivity);
+    private readonly TimeProvider _time;
+    private readonly long _limitTicks;
+    private readonly long _afterActivityTicks;
 
-    private long _lastMoved = long.MinValue;
+    // Far enough in the past to read as idle, near enough that now minus it cannot overflow.
+    private long _lastMoved = long.MinValue / 2;
     private int _misses;
     private int _skip;
 
+    /// <summary>Creates the spin state of one waiter.</summary>
+    /// <param name="time">The clock of the bounds (tests pass a fake one); the system clock when null.</param>
+    public RingSpin(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _limitTicks = Ticks(Limits.RingSpin);
+        _afterActivityTicks = Ticks(Limits.RingSpinAfterActivity);
+    }
+
     /// <summary>Records that the waiter moved bytes now: waits within <see cref="Limits.RingSpinAfterActivity"/> may spin.</summary>
-    public void Moved() => _lastMoved = Stopwatch.GetTimestamp();
+    public void Moved() => _lastMoved = _time.GetTimestamp();
 
     /// <summary>
     /// Whether the coming wait should spin first: bytes moved recently and no back-off pending. A false answer
@@ -31,7 +40,7 @@ public sealed class RingSpin
     /// <returns>True to call <see cref="Spin{TState}"/> next.</returns>
     public bool ShouldSpin()
     {
-        if (Stopwatch.GetTimestamp() - _lastMoved > AfterActivityTicks)
+        if (_time.GetTimestamp() - _lastMoved > _afterActivityTicks)
         {
             return false;
         }
@@ -56,11 +65,11 @@ public sealed class RingSpin
     public bool Spin<TState>(Func<TState, bool> ready, TState state)
     {
         ArgumentNullException.ThrowIfNull(ready);
-        var start = Stopwatch.GetTimestamp();
+        var start = _time.GetTimestamp();
         var spinner = default(SpinWait);
         while (!ready(state))
         {
-            if (Stopwatch.GetTimestamp() - start > LimitTicks)
+            if (_time.GetTimestamp() - start > _limitTicks)
             {
                 _misses = Math.Min(_misses + 1, 30);
                 _skip = (int)Math.Min((1L << _misses) - 1, Limits.RingSpinBackoffMaxWaits);
@@ -77,5 +86,5 @@ public sealed class RingSpin
         return true;
     }
 
-    private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 }
