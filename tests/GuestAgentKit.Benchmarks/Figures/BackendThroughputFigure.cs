@@ -46,6 +46,17 @@ internal sealed class BackendThroughputFigure(ChannelConnection connection) : Fi
         }
 
         var raw = await RawRingLimit.MeasureAsync(context, Id, bytes, cancellationToken).ConfigureAwait(false);
+
+        // xenconsoled serves ptys only: measured beside the pty figure.
+        List<Baseline> xenconsoled = [];
+        if (connection == ChannelConnection.Pty)
+        {
+            var (consoledUp, consoledDown) = await XenconsoledThroughput.MeasureAsync(context, Id, cancellationToken).ConfigureAwait(false);
+            var slower = Math.Min(consoledUp, consoledDown);
+            xenconsoled.Add(new Baseline("xenconsoled (primary console -> pty, same emulator), slower direction", slower));
+            xenconsoled.Add(new Baseline("ours / xenconsoled", Math.Min(up, down) / slower, "x"));
+        }
+
         return new FigureResult
         {
             Id = Id,
@@ -57,8 +68,8 @@ internal sealed class BackendThroughputFigure(ChannelConnection connection) : Fi
             Peer = raw.Limit.Value,
             MinRatio = 0.8,
             Runs = context.Options.Repetitions,
-            Also = [new Baseline("guest->dom0", up), new Baseline("dom0->guest", down), raw.Other],
-            Note = string.Create(CultureInfo.InvariantCulture, $"{bytes >> 20} MiB per run and direction; guest end = the emulator's hvc pty; xenconsoled not measured"),
+            Also = [new Baseline("guest->dom0", up), new Baseline("dom0->guest", down), raw.Other, .. xenconsoled],
+            Note = string.Create(CultureInfo.InvariantCulture, $"{bytes >> 20} MiB per run and direction; guest end = the emulator's hvc pty{(connection == ChannelConnection.Pty ? $"; xenconsoled with --overflow-data=keep, {XenconsoledThroughput.Bytes(context.Quick) >> 10} KiB per run" : "")}"),
         };
     }
 
@@ -74,7 +85,7 @@ internal sealed class BackendThroughputFigure(ChannelConnection connection) : Fi
         return Tty.OpenRaw(rig.DomTty ?? throw new InvalidOperationException("the pty channel has no tty node"));
     }
 
-    private static async Task<double> MoveAsync(Stream from, Stream to, byte[] source, CancellationToken cancellationToken)
+    internal static async Task<double> MoveAsync(Stream from, Stream to, byte[] source, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(RunTimeout);
