@@ -35,11 +35,4 @@ public static partial class Limits
 
     /// <summary>The longest refusal line written to a second client before it is closed.</summary>
     public const int BackendRefusalMaxBytes = 256;
-
-    /// <summary>
-    /// The longest one channel's proxy loop runs (passes and spins, without blocking) before it yields its
-    /// thread to the other channels' work queued behind it: one backend serves every channel, and a busy
-    /// channel that keeps finding work must not hold a thread-pool thread for good.
-    /// </summary>
-    public static readonly TimeSpan BackendChannelSlice = TimeSpan.FromMilliseconds(1);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using GuestAgentKit.Posix;
@@ -14,10 +13,6 @@ namespace GuestAgentKit.Host.Backend;
 /// consumer index advances only by what the kernel accepted; client bytes are read straight into the free
 /// part of the in-ring, so a slow side stops the other (backpressure), and nothing is ever dropped. A token
 /// bucket per channel bounds bytes and event-channel wake-ups; an empty bucket defers service.
-/// Shortly after moving bytes, a loop that finds nothing to do spins briefly on the guest's ring indices
-/// (<see cref="RingSpin"/>, each spin charged as a wake-up) before it blocks, and the event channel is armed
-/// only while the loop blocks; a loop that keeps finding work yields its thread every
-/// <see cref="Limits.BackendChannelSlice"/> so the other channels' work is not held up.
 /// </summary>
 internal sealed partial class ChannelProxy : IAsyncDisposable
 {
@@ -32,10 +27,6 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
     private readonly TokenBucket _wakeups;
     // Inline: the loop continues on the event pump's or accept loop's thread, one thread hop fewer per event.
     private readonly WakeSignal _wake = new(inline: true);
-    // Set by the loop just before it blocks; the event pump arms the channel only then (inline: on the loop's
-    // thread, no hop). While the loop spins or works, guest notifications stay pending in the channel.
-    private readonly WakeSignal _wanted = new(inline: true);
-    private readonly RingSpin _spin = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _clientLock = new();
     private readonly FdPoller _poller;
@@ -82,7 +73,6 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
 
         _stop.Cancel();
         _wake.Set();
-        _wanted.Set();
         try
         {
             await Task.WhenAll(_loop, _eventPump, _acceptLoop).ConfigureAwait(false);
@@ -105,14 +95,20 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
     {
         try
         {
-            var wanted = _wanted.Next;
-            while (true)
+            while (!ct.IsCancellationRequested)
             {
-                await wanted.ConfigureAwait(false);
-                ct.ThrowIfCancellationRequested();
-                wanted = _wanted.Next; // a later want arms the channel once more
                 await _events.WaitAsync(ct).ConfigureAwait(false);
-                var delay = TakeWakeup();
+                TimeSpan delay;
+                lock (_wakeups)
+                {
+                    var allowed = _wakeups.Available >= 1;
+                    if (allowed)
+                    {
+                        _wakeups.Take(1);
+                    }
+
+                    delay = allowed ? TimeSpan.Zero : _wakeups.UntilNext();
+                }
 
                 // Out of wake-up budget: leave the event pending (it coalesces) until the bucket refills.
                 if (delay > TimeSpan.Zero)
@@ -120,27 +116,12 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
                     await Task.Delay(delay, _time, ct).ConfigureAwait(false);
                 }
 
-                // Outside the budget's lock: the wake-up runs the proxy loop on this thread.
+                // Outside the lock: the wake-up runs the proxy loop on this thread.
                 _wake.Set();
             }
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {
-        }
-    }
-
-    /// <summary>Takes one wake-up from the budget; when it is empty, how long until the next.</summary>
-    private TimeSpan TakeWakeup()
-    {
-        lock (_wakeups)
-        {
-            if (_wakeups.Available >= 1)
-            {
-                _wakeups.Take(1);
-                return TimeSpan.Zero;
-            }
-
-            return _wakeups.UntilNext();
         }
     }
 
@@ -278,18 +259,9 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
         await Task.Yield();
         try
         {
-            var slice = Stopwatch.GetTimestamp();
             while (!ct.IsCancellationRequested)
             {
-                if (Stopwatch.GetElapsedTime(slice) > Limits.BackendChannelSlice)
-                {
-                    // One backend serves every channel: let the work queued behind this busy one run.
-                    await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-                    slice = Stopwatch.GetTimestamp();
-                }
-
                 var wake = _wake.Next;
-                var seen = _ring.PeerProgress;
                 var client = CurrentClient();
                 var step = Step(client);
                 if (step.Broken is { } reason)
@@ -300,20 +272,10 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
 
                 if (step.Progress)
                 {
-                    _spin.Moved();
                     continue;
                 }
 
-                await ArmClientWaitAsync(client, step, ct).ConfigureAwait(false);
-                if (!step.Throttled && _spin.ShouldSpin() && TakeWakeup() == TimeSpan.Zero
-                    && _spin.Spin(static s => s.Wake.IsCompleted || s.Fd?.IsCompleted == true || s.Ring.PeerProgress != s.Seen, (Wake: wake, Fd: _fdWait?.Wait, Ring: _ring, Seen: seen)))
-                {
-                    continue;
-                }
-
-                _wanted.Set();
-                await WaitAsync(wake, step, ct).ConfigureAwait(false);
-                slice = Stopwatch.GetTimestamp();
+                await WaitAsync(wake, client, step, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -325,8 +287,7 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Arms (or keeps armed) the poller wait on the client descriptor for what the pass wants.</summary>
-    private async Task ArmClientWaitAsync((int Fd, bool IsSocket, bool CanReceive)? client, StepResult step, CancellationToken ct)
+    private async Task WaitAsync(Task wake, (int Fd, bool IsSocket, bool CanReceive)? client, StepResult step, CancellationToken ct)
     {
         var events = (step.WantIn ? PollEvents.In : PollEvents.None) | (step.WantOut ? PollEvents.Out : PollEvents.None);
         var wanted = client is { } c && events != PollEvents.None ? (c.Fd, events) : ((int Fd, PollEvents Events)?)null;
@@ -340,10 +301,7 @@ internal sealed partial class ChannelProxy : IAsyncDisposable
             var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             _fdWait = (want.Fd, want.Events, _poller.WaitAsync(want.Fd, want.Events, stop.Token).AsTask(), stop);
         }
-    }
 
-    private async Task WaitAsync(Task wake, StepResult step, CancellationToken ct)
-    {
         if (!step.Throttled)
         {
             await (_fdWait is { } fd ? Task.WhenAny(wake, fd.Wait) : wake).ConfigureAwait(false);

@@ -7,13 +7,4 @@ public sealed record DuplexRing(RingConsumer Reader, RingProducer Writer)
 {
     /// <summary>The first broken-ring reason of either direction, or null while both are sound.</summary>
     public string? BrokenReason => Reader.BrokenReason ?? Writer.BrokenReason;
-
-    /// <summary>
-    /// The two indices the peer publishes (the producer index of <see cref="Reader"/>'s ring and the consumer
-    /// index of <see cref="Writer"/>'s), each read once, raw: the value changes whenever the peer produced or
-    /// consumed. For noticing that while spinning only; nothing is ever copied on its strength (copies go
-    /// through the validated snapshots of <see cref="RingConsumer.GetReadable"/> and
-    /// <see cref="RingProducer.GetWritable"/>).
-    /// </summary>
-    public ulong PeerProgress => ((ulong)Reader.PeerIndex << 32) | Writer.PeerIndex;
 }

@@ -25,9 +25,6 @@ public sealed class RingConsumer
     /// <summary>The ring this view reads.</summary>
     public RingLayout Layout { get; }
 
-    /// <summary>The producer index the peer published, read once and not validated (see <see cref="DuplexRing.PeerProgress"/>).</summary>
-    internal uint PeerIndex => _page.ReadUInt32Volatile(Layout.ProducerIndexOffset);
-
     /// <summary>Why the ring is broken (names the indices the peer published), or null while it is sound.</summary>
     public string? BrokenReason { get; private set; }
 
