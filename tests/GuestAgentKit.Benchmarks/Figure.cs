@@ -9,7 +9,7 @@ public abstract class Figure
     /// <summary>What is measured, with its unit.</summary>
     public abstract string Name { get; }
 
-    /// <summary>The target as text (e.g. <c>&gt;= 0.8 x C ring copier</c>).</summary>
+    /// <summary>The target as text (e.g. <c>&gt;= 0.8 x the raw limit</c>).</summary>
     public abstract string Target { get; }
 
     /// <summary>Measures the figure and its peer in this run.</summary>

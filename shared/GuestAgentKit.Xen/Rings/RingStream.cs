@@ -1,9 +1,13 @@
+using System.Runtime.CompilerServices;
+
 namespace GuestAgentKit.Xen.Rings;
 
 /// <summary>
 /// A duplex byte stream over one end of a two-ring page and its event channel (e.g. a xenstore ring
 /// connection, from either end). Reads wait on the event channel while the ring is empty; writes copy
 /// what fits, notify and wait for room. Every consume or produce notifies the peer, as the C drivers do.
+/// Shortly after moving bytes, a read or write that finds the ring empty or full first spins briefly on
+/// the peer's index (<see cref="RingSpin"/>) before it blocks.
 /// A broken ring fails reads and writes with an <see cref="IOException"/> naming the indices. The
 /// stream does not own the page mapping or the channel: dispose them after the stream.
 /// One reader and one writer may run concurrently.
@@ -13,6 +17,8 @@ public sealed class RingStream : Stream
     private readonly DuplexRing _ring;
     private readonly Platform.IEventChannel _channel;
     private readonly EventPulse _pulse = new();
+    private readonly RingSpin _readSpin = new();
+    private readonly RingSpin _writeSpin = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
     private volatile bool _disposed;
@@ -67,10 +73,21 @@ public sealed class RingStream : Stream
 
             if (read > 0)
             {
+                _readSpin.Moved();
                 _channel.Notify();
                 return read;
             }
 
+            if (_readSpin.ShouldSpin())
+            {
+                await LeavePulseAsync();
+                if (_readSpin.Spin(static s => s._disposed || s.HasReadable(), this))
+                {
+                    continue;
+                }
+            }
+
+            _pulse.Want();
             await next.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -89,11 +106,22 @@ public sealed class RingStream : Stream
 
             if (written > 0)
             {
+                _writeSpin.Moved();
                 _channel.Notify();
                 buffer = buffer[written..];
                 continue;
             }
 
+            if (_writeSpin.ShouldSpin())
+            {
+                await LeavePulseAsync();
+                if (_writeSpin.Spin(static s => s._disposed || s.HasRoom(), this))
+                {
+                    continue;
+                }
+            }
+
+            _pulse.Want();
             await next.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -143,11 +171,24 @@ public sealed class RingStream : Stream
         {
             _disposed = true;
             _stop.Cancel();
+            _pulse.Want(); // the pump may be waiting for a waiter rather than on the channel: let it see the stop
             _stop.Dispose();
         }
 
         base.Dispose(disposing);
     }
+
+    /// <summary>
+    /// A waiter woken by the pump runs on the pump's thread, inside <see cref="EventPulse.Pulse"/>: spinning there
+    /// would hold up the other waiter (a writer blocked on a full ring behind a reader that keeps finding
+    /// bytes would never be woken). Hop to the thread pool first; only on the way to a spin.
+    /// </summary>
+    private static ConfiguredTaskAwaitable LeavePulseAsync() =>
+        Task.CompletedTask.ConfigureAwait(EventPulse.IsPulsing ? ConfigureAwaitOptions.ForceYielding : ConfigureAwaitOptions.None);
+
+    private bool HasReadable() => _ring.Reader.GetReadable(out var readable) != RingStatus.Ok || !readable.IsEmpty;
+
+    private bool HasRoom() => _ring.Writer.GetWritable(out var writable) != RingStatus.Ok || !writable.IsEmpty;
 
     private static NotSupportedException SyncNotSupported() =>
         new("RingStream is asynchronous only: use ReadAsync/WriteAsync");
@@ -160,8 +201,14 @@ public sealed class RingStream : Stream
         try
         {
             var token = _stop.Token;
+            var wanted = _pulse.Wanted;
             while (true)
             {
+                // Armed only for a waiter about to block (EventPulse): while the waiters spin or work, the peer's
+                // notifications stay pending in the channel instead of waking the poller and this pump.
+                await wanted.ConfigureAwait(false);
+                token.ThrowIfCancellationRequested();
+                wanted = _pulse.RenewWanted();
                 await _channel.WaitAsync(token).ConfigureAwait(false);
                 _pulse.Pulse();
             }

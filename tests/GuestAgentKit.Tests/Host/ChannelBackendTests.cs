@@ -84,6 +84,77 @@ public sealed class ChannelBackendTests
     }
 
     [Fact]
+    public async Task Backend_BusyChannelKeepsSpinning_NeighbourOnTheSameBackendIsStillServed()
+    {
+        await using var h = await BackendHarness.StartAsync();
+        var (busyInfo, busySocket) = await h.AddSocketChannelAsync(await h.CreateDomainAsync(5), "org.example.busy.1");
+        var (quietInfo, quietSocket) = await h.AddSocketChannelAsync(await h.CreateDomainAsync(6), "org.example.quiet.1");
+        var busy = await h.ConnectFrontendAsync(busyInfo);
+        var quiet = await h.ConnectFrontendAsync(quietInfo);
+        await h.WaitForValueAsync(busyInfo.BackendPath + "/state", "4");
+        await h.WaitForValueAsync(quietInfo.BackendPath + "/state", "4");
+        using var busyClient = await BackendHarness.ConnectClientAsync(busySocket);
+        using var quietClient = await BackendHarness.ConnectClientAsync(quietSocket);
+
+        // The busy channel streams guest->dom0 for as long as the neighbour's round trips run: its proxy loop
+        // keeps finding work or spinning on the ring.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var streamed = 0L;
+        var startedStreaming = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var guestWriter = Task.Run(
+            async () =>
+            {
+                var chunk = new byte[4096];
+                while (!stop.IsCancellationRequested)
+                {
+                    await busy.Stream.WriteAsync(chunk, stop.Token);
+                }
+            },
+            Ct);
+        var clientReader = Task.Run(
+            async () =>
+            {
+                var buffer = new byte[65536];
+                while (true)
+                {
+                    var n = await busyClient.ReceiveAsync(buffer, stop.Token);
+                    if (Interlocked.Add(ref streamed, n) >= 256 * 1024)
+                    {
+                        startedStreaming.TrySetResult();
+                    }
+                }
+            },
+            Ct);
+        await startedStreaming.Task.WaitAsync(Timeout, Ct);
+        var streamedBefore = Interlocked.Read(ref streamed);
+
+        var one = new byte[1];
+        for (var i = 0; i < 200; i++)
+        {
+            await quietClient.SendAsync(new[] { (byte)i }, Ct).AsTask().WaitAsync(Timeout, Ct);
+            Assert.Equal(1, await quiet.Stream.ReadAsync(one, Ct).AsTask().WaitAsync(Timeout, Ct));
+            Assert.Equal((byte)i, one[0]);
+            await quiet.Stream.WriteAsync(one, Ct).AsTask().WaitAsync(Timeout, Ct);
+            Assert.Equal(1, await quietClient.ReceiveAsync(one, Ct).AsTask().WaitAsync(Timeout, Ct));
+            Assert.Equal((byte)i, one[0]);
+        }
+
+        var streamedMeanwhile = Interlocked.Read(ref streamed);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => clientReader.WaitAsync(Timeout, Ct));
+        try
+        {
+            await guestWriter.WaitAsync(Timeout, Ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped inside a write waiting for room rather than between writes.
+        }
+
+        Assert.True(streamedMeanwhile > streamedBefore, "the busy channel stalled while its neighbour was served");
+    }
+
+    [Fact]
     public async Task Backend_IoemuConsole_NeverTouched()
     {
         await using var h = await BackendHarness.StartAsync();
