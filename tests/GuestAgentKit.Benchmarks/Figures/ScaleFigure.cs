@@ -2,8 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using GuestAgentKit.Channels;
 using GuestAgentKit.Channels.Xl;
+using GuestAgentKit.Host.Client;
 using GuestAgentKit.Host.Provisioning;
 using GuestAgentKit.Loopback;
+using GuestAgentKit.Loopback.Toolstack;
+using GuestAgentKit.Posix;
+using GuestAgentKit.Protocol;
 using GuestAgentKit.Xen;
 using GuestAgentKit.XenStore;
 
@@ -15,7 +19,8 @@ namespace GuestAgentKit.Benchmarks.Figures;
 /// <c>gak-host backend</c> process started empty. Measured: time from the first channel provisioned
 /// (the first alone, the rest <see cref="AddsInFlight"/> at a time into different domains, as a toolstack starting many
 /// domains would) until every backend <c>state</c> is Connected (4); the
-/// backend's RSS above its empty baseline per channel; its CPU while idle. No peer: QEMU runs a process per domain.
+/// backend's RSS above its empty baseline per channel; its CPU while idle; then a handshake and one <c>agent.ping</c> on
+/// every channel. No peer: QEMU runs a process per domain.
 /// </summary>
 /// <param name="domains">How many domains.</param>
 internal sealed class ScaleFigure(int domains) : Figure
@@ -41,11 +46,13 @@ internal sealed class ScaleFigure(int domains) : Figure
         try
         {
             await using var xen = await LoopbackXen.StartAsync(root, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var ids = new List<DomainId>(domains);
+            var guests = new List<LoopbackDomainEntry>(domains);
             for (var i = 0; i < domains; i++)
             {
-                ids.Add((await xen.CreateDomainAsync(string.Create(CultureInfo.InvariantCulture, $"bench{i}"), cancellationToken: cancellationToken).ConfigureAwait(false)).Id);
+                guests.Add(await xen.CreateDomainAsync(string.Create(CultureInfo.InvariantCulture, $"bench{i}"), cancellationToken: cancellationToken).ConfigureAwait(false));
             }
+
+            var ids = guests.Select(g => g.Id).ToList();
 
             await using var xs = await XenStoreClient.ConnectAsync(XenStoreEndpoint.FromPath(xen.XenStoreSocketPath), cancellationToken).ConfigureAwait(false);
             await using var backend = BackendProcess.Start(root);
@@ -94,8 +101,10 @@ internal sealed class ScaleFigure(int domains) : Figure
                 .Select(t => (t.Value.Name, Ticks: t.Value.Ticks - (threadsBefore.TryGetValue(t.Key, out var b) ? b.Ticks : 0)))
                 .Where(t => t.Ticks > 0)
                 .OrderByDescending(t => t.Ticks)
-                .Take(4);
-            context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Id}: connected in {connectSeconds:0.000} s (adds {addSeconds:0.000} s), RSS {emptyKiB} -> {firstKiB} (first channel) -> {loadedKiB} KiB, idle CPU {idlePercent:0.00} % (busiest threads, 10 ms ticks: {string.Join(", ", busiest.Select(t => $"{t.Name} {t.Ticks}"))})"));
+                .Take(4)
+                .ToList();
+            var pingSeconds = await PingAllAsync(guests, channels, cancellationToken).ConfigureAwait(false);
+            context.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {Id}: connected in {connectSeconds:0.000} s (adds {addSeconds:0.000} s), RSS {emptyKiB} -> {firstKiB} (first channel) -> {loadedKiB} KiB, idle CPU {idlePercent:0.00} % (busiest threads, 10 ms ticks: {string.Join(", ", busiest.Select(t => $"{t.Name} {t.Ticks}"))}); handshake+ping on every channel {pingSeconds:0.000} s"));
             return new FigureResult
             {
                 Id = Id,
@@ -113,8 +122,9 @@ internal sealed class ScaleFigure(int domains) : Figure
                     .. marginalKiB is { } marginal ? [new Baseline("per channel after the first", marginal, "KiB")] : Array.Empty<Baseline>(),
                     new Baseline("backend RSS empty", emptyKiB, "KiB"),
                     new Baseline(string.Create(CultureInfo.InvariantCulture, $"backend idle CPU over {idle.TotalSeconds:0} s"), idlePercent, "%"),
+                    new Baseline(string.Create(CultureInfo.InvariantCulture, $"handshake+ping on every channel ({AddsInFlight} at a time)"), pingSeconds, "s"),
                 ],
-                Note = "one run per size; loopback root on /dev/shm (tmpfs) when present; time excludes settling after the first channel; idle window starts 5 s after the last Connected; handshake+ping across all channels not measured (needs the agent on every guest)",
+                Note = "one run per size; loopback root on /dev/shm (tmpfs) when present; time excludes settling after the first channel; idle window starts 5 s after the last Connected; handshake+ping after the idle window, the guest end our AgentEndpoint on each emulated hvc tty in the harness (one gak-agent process per guest would not fit)",
             };
         }
         finally
@@ -141,6 +151,41 @@ internal sealed class ScaleFigure(int domains) : Figure
         return Directory.Exists(Tmpfs)
             ? Directory.CreateDirectory(Path.Combine(Tmpfs, "gak-b3-" + Guid.NewGuid().ToString("N")[..12])).FullName
             : Directory.CreateTempSubdirectory("gak-b3-").FullName;
+    }
+
+    /// <summary>
+    /// A handshake and one <c>agent.ping</c> on every channel, <see cref="AddsInFlight"/> at a time: dom0 is
+    /// <see cref="AgentClient"/> on the backend's socket; the guest end is <see cref="AgentEndpoint"/> (the protocol code
+    /// gak-agent runs) on the domain's emulated hvc tty, in this process, since 1000 agent processes would not fit.
+    /// </summary>
+    /// <returns>Seconds for all channels.</returns>
+    private static async Task<double> PingAllAsync(IReadOnlyList<LoopbackDomainEntry> guests, IReadOnlyList<ChannelInfo> channels, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = AddsInFlight, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, guests.Count), parallel, async (i, ct) =>
+        {
+            var device = guests[i].ConsoleDevices().LastOrDefault(d => !d.EndsWith("hvc0", StringComparison.Ordinal))
+                ?? throw new InvalidOperationException($"domain {guests[i].Id} has no channel tty although its channel is Connected");
+            await using var tty = Tty.OpenRaw(device);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var endpoint = new AgentEndpoint(WellKnownChannels.Agent.Name, new AgentIdentity("bench-agent", "1"));
+            var serving = endpoint.RunAsync(tty, stop.Token);
+            await using (var client = await AgentClient.ConnectAsync(channels[i].SocketPath!, WellKnownChannels.Agent.Name, null, ct).ConfigureAwait(false))
+            {
+                await client.PingAsync(ct).ConfigureAwait(false);
+            }
+
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await serving.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }).ConfigureAwait(false);
+        return clock.Elapsed.TotalSeconds;
     }
 
     private static XlChannelSpec Spec(string sockets, DomainId domain) =>
