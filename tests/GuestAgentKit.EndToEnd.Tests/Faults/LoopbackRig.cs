@@ -105,13 +105,14 @@ internal sealed class LoopbackRig : IAsyncDisposable
             $"channel {channel.Info.Domain}/{channel.Info.Devid} Connected with {channel.Device}");
     }
 
-    /// <summary>Polls a condition another process brings about (every 20 ms, bounded by <see cref="Timeout"/>).</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    /// <summary>Polls a condition another process brings about (every 20 ms, bounded by <see cref="Timeout"/>);
+    /// <paramref name="now"/> says, on a timeout, what the condition saw last.</summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, Func<string>? now = null)
     {
         var clock = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(clock.Elapsed < (timeout ?? Timeout), $"timed out waiting for {what}; backend log:\n{Tail(Backend?.Stdout + Backend?.Stderr)}");
+            Assert.True(clock.Elapsed < (timeout ?? Timeout), $"timed out waiting for {what}{(now is null ? "" : "; now " + now())}; backend log:\n{Tail(Backend?.Stdout + Backend?.Stderr)}");
             await Task.Delay(20, Ct);
         }
     }

@@ -41,8 +41,13 @@ internal sealed record ProcessResources(int Fds, int Sockets, int EventChannels,
             rss);
     }
 
-    /// <summary>The same counts, memory left out.</summary>
-    public ProcessResources Handles => this with { ResidentKiB = 0 };
+    /// <summary>
+    /// True when this holds nothing more than <paramref name="baseline"/>: no more descriptors, sockets, event channels
+    /// or grant mappings. Fewer is fine: a baseline snapshot can catch something transient (a connection being set up)
+    /// that is gone later, and a leak shows as more, never as fewer.
+    /// </summary>
+    public bool HoldsNoMoreThan(ProcessResources baseline) =>
+        Fds <= baseline.Fds && Sockets <= baseline.Sockets && EventChannels <= baseline.EventChannels && GrantMappings <= baseline.GrantMappings;
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
