@@ -14,20 +14,7 @@ public sealed class XsOutboxTests
     [Fact]
     public async Task Enqueue_WhileAWriteIsInProgress_QueuedMessagesFollowInOneWriteInOrder()
     {
-        await using var stream = new GatedStream();
-        Exception? failure = null;
-        var outbox = new XsOutbox(stream, oneMessagePerWrite: false, ex => failure = ex);
-        var messages = Messages(10);
-
-        Enqueue(outbox, messages[0]);
-        await stream.FirstWriteStarted.WaitAsync(Timeout, Ct);
-        foreach (var message in messages.Skip(1))
-        {
-            Enqueue(outbox, message);
-        }
-
-        stream.Open();
-        var writes = await stream.WaitForBytesAsync(messages.Sum(m => m.Length));
+        var (messages, writes, failure) = await QueueBehindFirstWriteAsync(oneMessagePerWrite: false);
 
         Assert.Null(failure);
         Assert.Equal(2, writes.Count);
@@ -38,20 +25,7 @@ public sealed class XsOutboxTests
     [Fact]
     public async Task Enqueue_OneMessagePerWrite_EachWriteIsOneWholeMessageInOrder()
     {
-        await using var stream = new GatedStream();
-        Exception? failure = null;
-        var outbox = new XsOutbox(stream, oneMessagePerWrite: true, ex => failure = ex);
-        var messages = Messages(10);
-
-        Enqueue(outbox, messages[0]);
-        await stream.FirstWriteStarted.WaitAsync(Timeout, Ct);
-        foreach (var message in messages.Skip(1))
-        {
-            Enqueue(outbox, message);
-        }
-
-        stream.Open();
-        var writes = await stream.WaitForBytesAsync(messages.Sum(m => m.Length));
+        var (messages, writes, failure) = await QueueBehindFirstWriteAsync(oneMessagePerWrite: true);
 
         Assert.Null(failure);
         Assert.Equal(messages, writes);
@@ -80,6 +54,27 @@ public sealed class XsOutboxTests
         Assert.IsType<IOException>(reason);
         Assert.Equal(1, Volatile.Read(ref failures));
         Assert.Equal(1, stream.WriteAttempts);
+    }
+
+    /// <summary>Queues ten messages, the last nine while the first one's write is held, then lets the writes through:
+    /// the messages, what the stream got (one entry per write) and the outbox's failure, if any.</summary>
+    private static async Task<(List<byte[]> Messages, List<byte[]> Writes, Exception? Failure)> QueueBehindFirstWriteAsync(bool oneMessagePerWrite)
+    {
+        await using var stream = new GatedStream();
+        Exception? failure = null;
+        var outbox = new XsOutbox(stream, oneMessagePerWrite, ex => failure = ex);
+        var messages = Messages(10);
+
+        Enqueue(outbox, messages[0]);
+        await stream.FirstWriteStarted.WaitAsync(Timeout, Ct);
+        foreach (var message in messages.Skip(1))
+        {
+            Enqueue(outbox, message);
+        }
+
+        stream.Open();
+        var writes = await stream.WaitForBytesAsync(messages.Sum(m => m.Length));
+        return (messages, writes, failure);
     }
 
     /// <summary>Encoded requests of different lengths, so that a torn or merged message would show.</summary>
