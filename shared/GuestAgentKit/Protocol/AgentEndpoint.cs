@@ -213,7 +213,10 @@ public sealed class AgentEndpoint
             EndStarting(null);
 
             // The loop may have ended on the poller's thread (see above): the caller's code must not run there.
-            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            if (FdPoller.OnPollerThread)
+            {
+                await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            }
         }
     }
 
